@@ -1,0 +1,1 @@
+"""The `seqmaker` command line. Each module in this package adds its own subcommands."""
