@@ -1,0 +1,1 @@
+"""assistant/providers layer of Sequence Maker."""

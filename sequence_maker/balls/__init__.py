@@ -1,0 +1,1 @@
+"""balls layer of Sequence Maker."""

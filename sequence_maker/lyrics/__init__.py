@@ -1,0 +1,1 @@
+"""lyrics layer of Sequence Maker."""
