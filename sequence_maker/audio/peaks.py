@@ -1,0 +1,140 @@
+"""Multi-resolution min/max waveform peaks for drawing.
+
+The finest level holds one (min, max) pair per ``PEAK_BASE`` samples of the mono analysis
+signal (64 samples at 22.05 kHz ≈ 2.9 ms); each coarser level halves the count. A browser
+asks for the resolution it needs (``samples_per_peak``) and gets at most one pair per pixel.
+An hour of audio is ~1.2 M base pairs (10 MB as float32), so the pyramid lives in the cache
+as ``.npz`` next to the analysis JSON, not in the JSON itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+PEAK_BASE = 64
+
+
+class PeakAccumulator:
+    """Streams blocks into base-level min/max pairs (carries the remainder between blocks)."""
+
+    def __init__(self, base: int = PEAK_BASE) -> None:
+        self.base = base
+        self.rest = np.zeros(0, dtype=np.float32)
+        self.mins: list[np.ndarray] = []
+        self.maxs: list[np.ndarray] = []
+
+    def push(self, block: np.ndarray) -> None:
+        buf = np.concatenate([self.rest, block]) if len(self.rest) else block
+        n = len(buf) // self.base
+        if n:
+            m = buf[: n * self.base].reshape(n, self.base)
+            self.mins.append(m.min(axis=1))
+            self.maxs.append(m.max(axis=1))
+        self.rest = np.array(buf[n * self.base :], dtype=np.float32)
+
+    def finish(self, sample_rate: int) -> PeakPyramid:
+        if len(self.rest):
+            self.mins.append(np.array([self.rest.min()], dtype=np.float32))
+            self.maxs.append(np.array([self.rest.max()], dtype=np.float32))
+            self.rest = np.zeros(0, dtype=np.float32)
+        lo = np.concatenate(self.mins) if self.mins else np.zeros(0, dtype=np.float32)
+        hi = np.concatenate(self.maxs) if self.maxs else np.zeros(0, dtype=np.float32)
+        return PeakPyramid.from_base(lo.astype(np.float32), hi.astype(np.float32), sample_rate, self.base)
+
+
+@dataclass(slots=True)
+class PeakPyramid:
+    """Levels of (min, max) arrays; level k covers ``base * 2**k`` samples per pair."""
+
+    sample_rate: int
+    base: int
+    mins: list[np.ndarray]
+    maxs: list[np.ndarray]
+
+    @classmethod
+    def from_base(cls, lo: np.ndarray, hi: np.ndarray, sample_rate: int, base: int = PEAK_BASE) -> PeakPyramid:
+        mins, maxs = [lo], [hi]
+        while len(mins[-1]) > 1:
+            a, b = mins[-1], maxs[-1]
+            if len(a) % 2:
+                a, b = np.append(a, a[-1]), np.append(b, b[-1])
+            mins.append(np.minimum(a[0::2], a[1::2]))
+            maxs.append(np.maximum(b[0::2], b[1::2]))
+        return cls(sample_rate, base, mins, maxs)
+
+    def peaks(self, samples_per_peak: int) -> np.ndarray:
+        """(n, 2) array of (min, max) with one row per ``samples_per_peak`` samples.
+
+        Built from the coarsest level that is still fine enough, so asking for a whole-song
+        overview costs a few thousand operations, not a pass over the base level.
+        """
+        if samples_per_peak < self.base:
+            raise ValueError(f"samples_per_peak must be ≥ {self.base} (the finest stored resolution)")
+        level = min(int(np.log2(samples_per_peak / self.base)), len(self.mins) - 1)
+        step = self.base * 2**level
+        lo, hi = self.mins[level], self.maxs[level]
+        if len(lo) == 0:
+            return np.zeros((0, 2), dtype=np.float32)
+        total = len(self.mins[0]) * self.base
+        n_out = max(1, -(-total // samples_per_peak))
+        starts = (np.arange(n_out) * samples_per_peak) // step
+        starts = np.minimum(starts, len(lo) - 1)
+        starts = np.maximum.accumulate(starts)
+        uniq, first = np.unique(starts, return_index=True)
+        out_lo = np.minimum.reduceat(lo, uniq)[np.searchsorted(uniq, starts)]
+        out_hi = np.maximum.reduceat(hi, uniq)[np.searchsorted(uniq, starts)]
+        return np.stack([out_lo, out_hi], axis=1).astype(np.float32)
+
+    def save(self, path: Path) -> None:
+        """Atomic write of the base level (coarser levels are rebuilt on load in milliseconds)."""
+        import io
+
+        from .cache import atomic_write_bytes
+
+        buf = io.BytesIO()
+        np.savez(buf, mins=self.mins[0], maxs=self.maxs[0], meta=np.array([self.sample_rate, self.base]))
+        atomic_write_bytes(path, buf.getvalue())
+
+    @classmethod
+    def load(cls, path: Path) -> PeakPyramid:
+        with np.load(path) as z:
+            sr, base = (int(x) for x in z["meta"])
+            return cls.from_base(z["mins"], z["maxs"], sr, base)
+
+
+def peaks(source: object, samples_per_peak: int) -> list[tuple[float, float]]:
+    """(min, max) pairs for drawing, from an ``Analysis``, a ``PeakPyramid`` or an audio path.
+
+    ``samples_per_peak`` counts samples at the analysis rate (``pyramid.sample_rate``,
+    22 050 Hz). A path uses the cached pyramid or computes one by a streaming decode.
+    """
+    pyramid = peak_pyramid(source)
+    return [(float(a), float(b)) for a, b in pyramid.peaks(samples_per_peak)]
+
+
+def peak_pyramid(source: object) -> PeakPyramid:
+    """The pyramid of an ``Analysis``/``PeakPyramid``, or of an audio file (cached by content hash)."""
+    if isinstance(source, PeakPyramid):
+        return source
+    pyr = getattr(source, "peaks", None)
+    if isinstance(pyr, PeakPyramid):
+        return pyr
+    if isinstance(source, str | Path):
+        from .cache import AnalysisCache
+        from .decode import ANALYSIS_SR, audio_hash, iter_blocks
+
+        cache = AnalysisCache()
+        key = audio_hash(source)
+        cached = cache.load_peaks(key)
+        if cached is not None:
+            return cached
+        acc = PeakAccumulator(PEAK_BASE)
+        for block in iter_blocks(source, sr=ANALYSIS_SR):
+            acc.push(block)
+        pyramid = acc.finish(ANALYSIS_SR)
+        cache.save_peaks(key, pyramid)
+        return pyramid
+    raise TypeError(f"peaks() needs an Analysis, a PeakPyramid or a path, not {type(source).__name__}")

@@ -1,0 +1,158 @@
+"""Sections: bar-level segmentation, labels by repetition, and a chorus guess.
+
+Work happens on bars (downbeat to downbeat), so every boundary is a downbeat by construction.
+Each bar is described by timbre (MFCC-like DCT of the log-mel), harmony (chroma) and loudness.
+A checkerboard kernel slid along the bar self-similarity matrix gives a novelty curve whose
+peaks are the boundaries (Foote 2000). Segments are then clustered by their mean features:
+segments of one cluster get one letter (A, B, C… in order of appearance); a repeat that is
+noticeably different from the first occurrence gets a prime (A′). The chorus guess is the
+letter that repeats most, ties broken by loudness.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+MIN_SECTION_BARS = 2
+#: A repeat farther than this (fraction of the cluster threshold) from the first occurrence is A′.
+PRIME_FRACTION = 0.5
+
+
+@dataclass(slots=True)
+class SectionEstimate:
+    label: str
+    start_s: float
+    end_s: float
+    kind: str = ""  # "chorus", "silence" or ""
+
+
+def bar_features(bars: np.ndarray, log_mel: np.ndarray, chroma: np.ndarray, rms_db: np.ndarray) -> np.ndarray:
+    """(n_bars, d) standardised features; ``bars`` are frame indices of bar starts plus the end."""
+    from scipy.fft import dct
+
+    mel = log_mel.astype(np.float32)
+    mfcc = dct(mel, axis=0, norm="ortho")[1:14]
+    feats = []
+    for b0, b1 in zip(bars[:-1], bars[1:], strict=True):
+        b1 = max(b1, b0 + 1)
+        c = chroma[:, b0:b1].mean(axis=1)
+        c = c / max(np.linalg.norm(c), 1e-9)
+        feats.append(np.concatenate([mfcc[:, b0:b1].mean(axis=1), 3.0 * c, [rms_db[b0:b1].mean() / 3.0]]))
+    F = np.asarray(feats)
+    F = (F - F.mean(axis=0)) / np.maximum(F.std(axis=0), 1e-6)
+    return F
+
+
+def novelty(F: np.ndarray, half: int) -> np.ndarray:
+    """Foote novelty with a Gaussian-tapered checkerboard of ``half`` bars per side."""
+    n = len(F)
+    norm = F / np.maximum(np.linalg.norm(F, axis=1, keepdims=True), 1e-9)
+    S = norm @ norm.T
+    g = np.exp(-0.5 * ((np.arange(-half, half) + 0.5) / max(half, 1)) ** 2)
+    sign = np.sign(np.arange(-half, half) + 0.5)
+    K = np.outer(g * sign, g * sign)
+    Sp = np.pad(S, half, mode="edge")
+    out = np.zeros(n + 1)
+    for i in range(n + 1):  # boundary before bar i
+        block = Sp[i : i + 2 * half, i : i + 2 * half]
+        out[i] = float((K * block).sum())
+    out[0] = out[n] = 0.0
+    return np.maximum(out, 0.0)
+
+
+def pick_boundaries(nov: np.ndarray, min_bars: int = MIN_SECTION_BARS) -> list[int]:
+    """Peaks of the novelty curve above an adaptive threshold, at least ``min_bars`` apart."""
+    n = len(nov) - 1
+    if n < 2 * min_bars:
+        return []
+    positive = nov[nov > 0]
+    if len(positive) == 0:
+        return []
+    thr = max(np.median(nov[1:-1]) + 0.5 * np.std(nov[1:-1]), 0.25 * nov.max())
+    cands = [i for i in range(1, n) if nov[i] >= thr and nov[i] == nov[max(0, i - min_bars + 1) : i + min_bars].max()]
+    cands.sort(key=lambda i: -nov[i])
+    chosen: list[int] = []
+    for i in cands:
+        if i < min_bars or n - i < min_bars:
+            continue
+        if all(abs(i - j) >= min_bars for j in chosen):
+            chosen.append(i)
+    return sorted(chosen)
+
+
+def label_segments(seg_feats: np.ndarray, energies: np.ndarray) -> tuple[list[str], str | None]:
+    """Letters by repetition (agglomerative clustering of segment means) and the chorus letter."""
+    n = len(seg_feats)
+    if n == 0:
+        return [], None
+    if n == 1:
+        return ["A"], None
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import pdist
+
+    d = pdist(seg_feats)
+    thr = 0.5 * float(np.median(d)) if np.median(d) > 0 else 1.0
+    clusters = fcluster(linkage(seg_feats, method="average"), t=thr, criterion="distance")
+    letters: dict[int, str] = {}
+    first_of: dict[int, int] = {}
+    labels = []
+    for i, c in enumerate(clusters):
+        if c not in letters:
+            letters[c] = chr(ord("A") + len(letters)) if len(letters) < 26 else f"S{len(letters)}"
+            first_of[c] = i
+            labels.append(letters[c])
+        else:
+            dist = float(np.linalg.norm(seg_feats[i] - seg_feats[first_of[c]]))
+            labels.append(letters[c] + ("′" if dist > PRIME_FRACTION * thr else ""))
+    counts: dict[str, int] = {}
+    loud: dict[str, list[float]] = {}
+    for lab, e in zip(labels, energies, strict=True):
+        base = lab.rstrip("′")
+        counts[base] = counts.get(base, 0) + 1
+        loud.setdefault(base, []).append(float(e))
+    repeated = [k for k, v in counts.items() if v >= 2]
+    chorus = max(repeated, key=lambda k: (counts[k], np.mean(loud[k]))) if repeated else None
+    return labels, chorus
+
+
+def estimate_sections(
+    downbeats_s: np.ndarray,
+    duration_s: float,
+    fps: float,
+    log_mel: np.ndarray,
+    chroma: np.ndarray,
+    rms_db: np.ndarray,
+) -> list[SectionEstimate]:
+    """Sections covering 0 → duration; internal boundaries on downbeats."""
+    music_start = float(downbeats_s[0]) if len(downbeats_s) else 0.0
+    lead: list[SectionEstimate] = []
+    if music_start >= 1.0:
+        lead = [SectionEstimate("silence" if rms_db[: int(music_start * fps)].mean() < -40 else "intro", 0.0, music_start, "intro")]
+    if len(downbeats_s) < 2 * MIN_SECTION_BARS + 1:
+        start = music_start if lead else 0.0
+        return [*lead, SectionEstimate("A", start, duration_s)] if duration_s > start else lead
+    T = log_mel.shape[1]
+    bars = np.clip(np.round(np.append(downbeats_s, duration_s) * fps).astype(int), 0, T)
+    F = bar_features(bars, log_mel, chroma, rms_db)
+    n_bars = len(F)
+    half = 2 if n_bars < 48 else 4
+    cuts = [0, *pick_boundaries(novelty(F, half)), n_bars]
+    seg_feats = np.asarray([F[a:b].mean(axis=0) for a, b in zip(cuts[:-1], cuts[1:], strict=True)])
+    energies = np.asarray([rms_db[bars[a] : max(bars[b], bars[a] + 1)].mean() for a, b in zip(cuts[:-1], cuts[1:], strict=True)])
+    labels, chorus = label_segments(seg_feats, energies)
+    # merge neighbours that got the same letter (one section split by a spurious peak)
+    merged: list[tuple[str, int, int]] = []
+    for lab, a, b in zip(labels, cuts[:-1], cuts[1:], strict=True):
+        if merged and merged[-1][0] == lab:
+            merged[-1] = (lab, merged[-1][1], b)
+        else:
+            merged.append((lab, a, b))
+    out = list(lead)
+    for k, (lab, a, b) in enumerate(merged):
+        start = float(downbeats_s[a]) if (k > 0 or lead) else 0.0
+        end = float(downbeats_s[b]) if b < len(downbeats_s) else duration_s
+        kind = "chorus" if chorus is not None and lab.rstrip("′") == chorus else ""
+        out.append(SectionEstimate(lab, start, end, kind))
+    return out
