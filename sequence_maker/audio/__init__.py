@@ -52,7 +52,18 @@ __all__ = [
     "EmptyAudioError",
     "NotAudioError",
     "UnsupportedCodecError",
-    *_LAZY,
+    "analyze",
+    "BeatBackend",
+    "Analysis",
+    "SectionInfo",
+    "load_audio",
+    "audio_hash",
+    "probe",
+    "to_grid",
+    "peaks",
+    "peak_pyramid",
+    "PeakPyramid",
+    "warmup",
 ]
 
 
