@@ -1,0 +1,139 @@
+"""The compact prompt a small local model sees, ordered so llama.cpp's prefix cache does the work.
+
+Order matters more than length: prompt evaluation runs at ~60 tokens/s on a 2-core CPU, but
+llama.cpp reuses the KV cache for the longest prefix shared with the previous request. So the
+system message is [fixed rules][tool list][examples] (identical while the tool set is the same),
+then the caller's context (project state changes after every edit, so it goes last), then the
+conversation, which only grows at its end within a turn.
+
+Tool calls and results are rendered back in the same JSON format the model answers in, and as
+plain user/assistant turns, so any GGUF chat template (Qwen, Llama, Gemma …) can render them.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..providers.events import ChatMessage, ToolSpec
+
+RULES = """You are the assistant inside Sequence Maker, an editor of colour programs for LED juggling balls synced to music.
+Answer with ONE JSON object and nothing else:
+- to change the project: {"calls": [{"tool": "<tool name>", "arguments": {...}}]} (one call per requested change; several changes = several calls)
+- to talk (answer a question, say what you did, or ask for a missing detail): {"reply": "<one or two short sentences>"}
+Rules:
+- Copy times, durations, beats, bars, section names and colours exactly as the user says them ("0:30", "2.5 s", "last 10 seconds", "beats 1-8", "bar 5", "chorus", "red"). The tools do all the arithmetic; never compute times yourself.
+- Balls are numbers starting at 1, or "all".
+- After tool results arrive: if they succeeded, reply in one short sentence saying what changed; if a tool reported an error, fix the call or ask the user.
+- Never invent tools or arguments."""
+
+
+def _signature(tool: ToolSpec) -> str:
+    params = tool.parameters.get("properties", {}) if isinstance(tool.parameters, dict) else {}
+    required = set(tool.parameters.get("required", [])) if isinstance(tool.parameters, dict) else set()
+    parts = []
+    for name, spec in params.items():
+        hint = ""
+        if isinstance(spec, dict):
+            if "enum" in spec and len(spec["enum"]) <= 8:
+                hint = "=" + "|".join(str(v) for v in spec["enum"])
+            elif spec.get("description"):
+                hint = ": " + str(spec["description"]).strip().rstrip(".")
+        parts.append(f"{name}{'' if name in required else '?'}{hint}")
+    return f"- {tool.name}({'; '.join(parts)}): {tool.description.strip()}"
+
+
+def tool_examples(tool: ToolSpec) -> list[tuple[str, dict[str, Any]]]:
+    """(user request, arguments) pairs a tool declares under ``x-examples`` in its parameters schema."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    raw = tool.parameters.get("x-examples", []) if isinstance(tool.parameters, dict) else []
+    for ex in raw if isinstance(raw, list) else []:
+        if isinstance(ex, dict) and isinstance(ex.get("say"), str) and isinstance(ex.get("arguments"), dict):
+            found.append((ex["say"], ex["arguments"]))
+    return found
+
+
+def render_calls(calls: list[dict[str, Any]]) -> str:
+    """The exact JSON the grammar makes the model write, so history looks like its own output."""
+    items = [{"tool": c["name"], "arguments": c.get("arguments") or {}} for c in calls]
+    return json.dumps({"calls": items}, ensure_ascii=False)
+
+
+def render_reply(text: str) -> str:
+    return json.dumps({"reply": text}, ensure_ascii=False)
+
+
+def system_prefix(tools: list[ToolSpec], extra_examples: list[tuple[str, str]] | None = None) -> str:
+    """Everything that stays identical across requests with the same tool set (the cached part)."""
+    lines = [RULES]
+    if tools:
+        lines.append("Tools:")
+        lines += [_signature(t) for t in tools]
+    examples: list[tuple[str, str]] = []
+    for tool in tools:
+        for say, args in tool_examples(tool):
+            examples.append((say, render_calls([{"name": tool.name, "arguments": args}])))
+    examples += extra_examples or []
+    if examples:
+        lines.append("Examples:")
+        for say, answer in examples:
+            lines.append(f"User: {say}\nAnswer: {answer}")
+    return "\n".join(lines)
+
+
+def _tool_result_line(msg: ChatMessage, names: dict[str, str]) -> str:
+    name = msg.name or names.get(msg.tool_call_id or "", "tool")
+    status = "ERROR" if msg.is_error else "ok"
+    return f"[{name} {status}] {msg.content.strip()}"
+
+
+def build_messages(
+    messages: list[ChatMessage],
+    tools: list[ToolSpec],
+    *,
+    project_state: str | None = None,
+    extra_examples: list[tuple[str, str]] | None = None,
+) -> list[dict[str, str]]:
+    """OpenAI-style role/content dicts for the model's own chat template.
+
+    Consecutive messages of one role are merged (several templates reject non-alternating turns),
+    tool results become a user turn headed "Tool results:", assistant tool calls become the JSON
+    the model would have written.
+    """
+    context = [m.content.strip() for m in messages if m.role == "system" and m.content.strip()]
+    system = system_prefix(tools, extra_examples)
+    if context:
+        system += "\nContext:\n" + "\n".join(context)
+    if project_state:
+        system += "\nProject now:\n" + project_state.strip()
+    out: list[dict[str, str]] = [{"role": "system", "content": system}]
+    call_names: dict[str, str] = {}
+
+    def push(role: str, content: str) -> None:
+        if len(out) > 1 and out[-1]["role"] == role:
+            out[-1]["content"] += "\n" + content
+        else:
+            out.append({"role": role, "content": content})
+
+    for msg in messages:
+        if msg.role == "system":
+            continue
+        if msg.role == "user":
+            push("user", msg.content)
+        elif msg.role == "assistant":
+            for call in msg.tool_calls:
+                call_names[str(call.get("id", ""))] = str(call.get("name", "tool"))
+            if msg.tool_calls:
+                push("assistant", render_calls(msg.tool_calls))
+            elif msg.content:
+                push("assistant", render_reply(msg.content))
+        elif msg.role == "tool":
+            line = _tool_result_line(msg, call_names)
+            if out[-1]["role"] == "user" and out[-1]["content"].startswith("Tool results:"):
+                out[-1]["content"] += "\n" + line
+            else:
+                push("user", "Tool results:\n" + line)
+    if out[-1]["role"] != "user":
+        # Templates generate after a user turn; an assistant-last history means "continue".
+        out.append({"role": "user", "content": "Continue."})
+    return out
