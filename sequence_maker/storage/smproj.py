@@ -1,0 +1,169 @@
+"""Our own .smproj JSON: project + history + app info, with precise errors on bad input.
+
+Layout: ``{"format": "sequence-maker-project", "format_version": 1, "project": {...},
+"history": {...}, "app": {...}}``. ``project`` is ``codec.state_to_dict`` plus ``notes`` and
+``extras`` (data kept from earlier-app files and anything we do not use).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..history import Checkpoint, History, Step
+from ..model import Ball, Project, codec
+from ..model.codec import CodecError
+from ..model.errors import ModelError
+from ..model.project import validate_project_props
+from .errors import ProjectFileError
+from .migrations import FORMAT_VERSION, migrate
+
+FORMAT = "sequence-maker-project"
+
+
+@dataclass(slots=True)
+class Loaded:
+    """What a project file holds once decoded."""
+
+    project: Project
+    history: History
+    app: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def is_ours(data: Any) -> bool:
+    return isinstance(data, dict) and data.get("format") == FORMAT
+
+
+def encode(project: Project, history: History, app: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The whole document as JSON-ready dicts."""
+    proj = codec.state_to_dict(project.snapshot())
+    proj["notes"] = project.notes
+    proj["extras"] = project.extras
+    info = {"name": "Sequence Maker", "version": __version__, "saved_at": time.time()}
+    info.update(app or {})
+    return {"format": FORMAT, "format_version": FORMAT_VERSION, "project": proj,
+            "history": history.to_dict(), "app": info}
+
+
+def dumps(project: Project, history: History, app: dict[str, Any] | None = None) -> bytes:
+    return json.dumps(encode(project, history, app), ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def decode(data: dict[str, Any], file: Path | None, drop_bad_history: bool = False) -> Loaded:
+    """Decode a parsed document (migrating older versions). Raises ProjectFileError."""
+    data = migrate(data, file)
+    proj = data.get("project")
+    if not isinstance(proj, dict):
+        raise ProjectFileError(file, "project", "missing or not an object")
+    project = decode_project(proj, file)
+    warnings: list[str] = []
+    raw_history = data.get("history", {})
+    try:
+        history = decode_history(raw_history, file)
+    except ProjectFileError as e:
+        if not drop_bad_history:
+            raise
+        history = History()
+        warnings.append(f"the undo history could not be read and was dropped ({e.json_path}: {e.problem})")
+    app = data.get("app") if isinstance(data.get("app"), dict) else {}
+    return Loaded(project, history, app, warnings)
+
+
+def decode_project(d: dict[str, Any], file: Path | None) -> Project:
+    """The live project, with errors naming the exact JSON path (ball and segment index)."""
+    try:
+        name = d.get("name")
+        duration = d.get("duration_ms")
+        rate = d.get("refresh_rate", 100)
+        try:
+            validate_project_props(name, duration, rate)  # type: ignore[arg-type]
+        except ModelError as e:
+            raise CodecError("project", str(e)) from None
+        raw_balls = d.get("balls")
+        if not isinstance(raw_balls, list):
+            raise CodecError("project.balls", "expected a list of balls")
+        balls = [decode_ball(b, f"project.balls[{i}]", duration) for i, b in enumerate(raw_balls)]
+        notes = d.get("notes", [])
+        if not isinstance(notes, list):
+            raise CodecError("project.notes", "expected a list")
+        extras = d.get("extras", {})
+        if not isinstance(extras, dict):
+            raise CodecError("project.extras", "expected an object")
+        return Project(
+            name, duration, balls, refresh_rate=rate,
+            audio=codec.audio_from_dict(d.get("audio"), "project.audio"),
+            grid=codec.grid_from_dict(d.get("grid"), "project.grid"),
+            lyrics=codec.lyrics_from_dict(d.get("lyrics"), "project.lyrics"),
+            notes=notes, extras=extras,
+        )
+    except CodecError as e:
+        raise ProjectFileError(file, e.path, e.problem) from None
+
+
+def decode_ball(d: Any, path: str, duration_ms: int) -> Ball:
+    if not isinstance(d, dict):
+        raise CodecError(path, "expected an object")
+    raw = d.get("segments")
+    if not isinstance(raw, list):
+        raise CodecError(f"{path}.segments", "missing or not a list")
+    segs = [codec.segment_from_dict(s, f"{path}.segments[{j}]") for j, s in enumerate(raw)]
+    order = sorted(range(len(segs)), key=lambda j: segs[j].start_ms)
+    for a, b in zip(order, order[1:], strict=False):
+        if segs[b].start_ms < segs[a].end_ms:
+            raise CodecError(
+                f"{path}.segments[{b}]",
+                f"segment {segs[b].start_ms}–{segs[b].end_ms} ms overlaps segments[{a}] "
+                f"({segs[a].start_ms}–{segs[a].end_ms} ms)",
+            )
+    for j, s in enumerate(segs):
+        if s.end_ms > duration_ms:
+            raise CodecError(f"{path}.segments[{j}]",
+                             f"segment ends at {s.end_ms} ms, after the project end ({duration_ms} ms)")
+    try:
+        return Ball(d.get("name"), d.get("default_pixels", 4), segs)  # type: ignore[arg-type]
+    except ModelError as e:
+        raise CodecError(path, str(e)) from None
+
+
+def decode_history(d: Any, file: Path | None) -> History:
+    """Undo/redo steps and checkpoints; errors name the step or checkpoint index."""
+    h = History()
+    if d is None:
+        return h
+    if not isinstance(d, dict):
+        raise ProjectFileError(file, "history", "expected an object")
+    for key, stack in (("undo", h.undo_stack), ("redo", h.redo_stack)):
+        raw = d.get(key, [])
+        if not isinstance(raw, list):
+            raise ProjectFileError(file, f"history.{key}", "expected a list")
+        for i, s in enumerate(raw):
+            stack.append(_guard(file, f"history.{key}[{i}]", Step.from_dict, s))
+    raw_cps = d.get("checkpoints", [])
+    if not isinstance(raw_cps, list):
+        raise ProjectFileError(file, "history.checkpoints", "expected a list")
+    for i, c in enumerate(raw_cps):
+        h.checkpoints.append(_guard(file, f"history.checkpoints[{i}]", _checkpoint, c))
+    return h
+
+
+def _checkpoint(c: dict[str, Any]) -> Checkpoint:
+    return Checkpoint(str(c["id"]), str(c["name"]), codec.state_from_dict(c["state"], "state"),
+                      float(c.get("created", 0.0)), bool(c.get("auto", False)))
+
+
+def _guard(file: Path | None, path: str, fn, arg):
+    if not isinstance(arg, dict):
+        raise ProjectFileError(file, path, "expected an object")
+    try:
+        return fn(arg)
+    except CodecError as e:
+        raise ProjectFileError(file, f"{path}.{e.path}" if e.path else path, e.problem) from None
+    except KeyError as e:
+        raise ProjectFileError(file, path, f"missing field {e.args[0]!r}") from None
+    except (ModelError, TypeError, ValueError, IndexError) as e:
+        raise ProjectFileError(file, path, str(e)) from None
