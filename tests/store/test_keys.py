@@ -1,0 +1,45 @@
+"""Key store: file fallback is private, keys never appear in reprs, info or log lines."""
+
+from __future__ import annotations
+
+import logging
+import stat
+
+import pytest
+
+from sequence_maker.store.keys import KeyStore, KeyStoreError, RedactKeysFilter
+
+KEY = "sk-test-0123456789abcdefWXYZ"
+
+
+def test_file_backend_is_private_and_roundtrips(tmp_path):
+    ks = KeyStore(tmp_path / "keys.json", use_keyring=False)
+    assert ks.backend == "file"
+    assert ks.info("openai") == {"set": False, "last4": None}
+    info = ks.set("openai", KEY)
+    assert info == {"set": True, "last4": "WXYZ"}
+    mode = stat.S_IMODE((tmp_path / "keys.json").stat().st_mode)
+    assert mode == 0o600
+    secret = KeyStore(tmp_path / "keys.json", use_keyring=False).get("openai")
+    assert secret.reveal() == KEY and KEY not in repr(secret) and KEY not in str(secret)
+    ks.delete("openai")
+    assert ks.get("openai") is None
+    assert not list(tmp_path.glob(".keys-*"))  # no temp files left behind
+
+
+def test_rejects_bad_keys_without_echoing_them(tmp_path):
+    ks = KeyStore(tmp_path / "k.json", use_keyring=False)
+    with pytest.raises(KeyStoreError) as ei:
+        ks.set("p", "sk-has space inside-123")
+    assert "has space" not in str(ei.value)
+
+
+def test_log_filter_redacts_known_keys(tmp_path, caplog):
+    ks = KeyStore(tmp_path / "k.json", use_keyring=False)
+    ks.set("p", "plainsecretvalue99")
+    logger = logging.getLogger("seqmaker.test.keys")
+    logger.addFilter(RedactKeysFilter(ks))
+    with caplog.at_level(logging.INFO, logger="seqmaker.test.keys"):
+        logger.info("calling with %s and %s", "plainsecretvalue99", KEY)
+    text = caplog.text
+    assert "plainsecretvalue99" not in text and KEY not in text and "********" in text
