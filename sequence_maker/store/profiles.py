@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .tables import ProfileRow, SettingRow
 
-PROVIDER_KINDS = ("openai", "azure", "anthropic", "openai_compatible", "offline")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 
 
@@ -26,8 +25,8 @@ def validate_profile_name(name: str) -> str:
 
 
 def _dict(r: ProfileRow) -> dict[str, Any]:
-    return {"name": r.name, "provider": r.provider, "model": r.model, "base_url": r.base_url,
-            "options": dict(r.options or {}), "updated": r.updated}
+    """The stored profile dict (all its fields), named by its row."""
+    return {**dict(r.options or {}), "name": r.name, "provider": r.provider}
 
 
 class ProfileRepository:
@@ -43,22 +42,22 @@ class ProfileRepository:
             r = s.get(ProfileRow, name)
             return None if r is None else _dict(r)
 
-    def put(self, name: str, provider: str, model: str = "", base_url: str | None = None,
-            options: dict[str, Any] | None = None) -> dict[str, Any]:
+    def put(self, name: str, data: dict[str, Any]) -> dict[str, Any]:
+        """Create or replace a profile. ``data`` is a provider profile dict already validated by the
+        assistant config layer; the store only checks the name and the basic shape."""
         validate_profile_name(name)
-        if provider not in PROVIDER_KINDS:
-            raise ProfileError(f"provider {provider!r} is not one of {', '.join(PROVIDER_KINDS)}")
-        if base_url is not None and not re.match(r"^https?://", base_url):
+        if not isinstance(data, dict) or not isinstance(data.get("provider"), str) or not data["provider"]:
+            raise ProfileError("a profile needs a 'provider' string")
+        base_url = data.get("base_url")
+        if base_url is not None and not (isinstance(base_url, str) and re.match(r"^https?://", base_url)):
             raise ProfileError(f"base_url {base_url!r} must start with http:// or https://")
-        if options is not None and not isinstance(options, dict):
-            raise ProfileError("options must be an object")
         with self._s.begin() as s:
             r = s.get(ProfileRow, name)
             if r is None:
                 r = ProfileRow(name=name)
                 s.add(r)
-            r.provider, r.model, r.base_url = provider, model or "", base_url
-            r.options, r.updated = dict(options or {}), time.time()
+            r.provider, r.model, r.base_url = data["provider"], str(data.get("model") or ""), base_url
+            r.options, r.updated = {**data, "name": name}, time.time()
         return self.get(name) or {}
 
     def delete(self, name: str) -> bool:

@@ -101,16 +101,16 @@ def test_metrics_summary_percentiles_window_and_scrubbing(store):
 
 
 def test_profiles_and_settings(store):
-    p = store.profiles.put("work", "openai", "gpt-4o-mini", options={"temperature": 0.2})
-    assert p["provider"] == "openai" and p["options"] == {"temperature": 0.2}
-    store.profiles.put("work", "anthropic", "claude-x")
+    p = store.profiles.put("work", {"provider": "openai", "model": "gpt-4o-mini", "temperature": 0.2})
+    assert p == {"name": "work", "provider": "openai", "model": "gpt-4o-mini", "temperature": 0.2}
+    store.profiles.put("work", {"provider": "anthropic", "model": "claude-x"})
     assert [x["provider"] for x in store.profiles.list()] == ["anthropic"]
     with pytest.raises(ProfileError, match="provider"):
-        store.profiles.put("bad", "nope", "m")
+        store.profiles.put("bad", {"model": "m"})
     with pytest.raises(ProfileError, match="profile name"):
-        store.profiles.put("../etc", "openai", "m")
+        store.profiles.put("../etc", {"provider": "openai"})
     with pytest.raises(ProfileError, match="base_url"):
-        store.profiles.put("x", "openai_compatible", "m", base_url="file:///etc/passwd")
+        store.profiles.put("x", {"provider": "openai_compatible", "base_url": "file:///etc/passwd"})
     assert store.profiles.delete("work") and not store.profiles.delete("work")
     assert store.settings.update({"approval_mode": "ask", "autosave_s": 5}) == {"approval_mode": "ask", "autosave_s": 5}
     assert store.settings.update({"autosave_s": None}) == {"approval_mode": "ask"}
