@@ -22,7 +22,12 @@ class TextDelta:
 
 @dataclass(frozen=True, slots=True)
 class ToolCallStart:
-    """A tool call has opened; its arguments will follow as deltas."""
+    """A tool call has opened; its arguments will follow as deltas.
+
+    ``index`` is the call's ordinal within this response (0, 1, …), stable for the whole call. When a
+    provider sends the call id late (or never), ``call_id`` here is a generated one and the final id
+    is the one on :class:`ToolCallEnd`; match start/delta/end by ``index``.
+    """
 
     call_id: str
     name: str
@@ -37,6 +42,7 @@ class ToolCallDelta:
     call_id: str
     fragment: str
     type: Literal["tool_call_delta"] = "tool_call_delta"
+    index: int = -1  # ordinal of the call in this response (stable even if the id arrives late)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +61,7 @@ class ToolCallEnd:
     repaired: bool = False
     error: str | None = None
     type: Literal["tool_call_end"] = "tool_call_end"
+    index: int = -1  # ordinal of the call in this response, matches ToolCallStart.index
 
 
 @dataclass(frozen=True, slots=True)

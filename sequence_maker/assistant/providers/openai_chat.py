@@ -1,0 +1,165 @@
+"""OpenAI Chat Completions streaming: request building and chunk translation.
+
+Serves every OpenAI-compatible endpoint (OpenAI, Azure v1 and dated deployments, LM Studio, Ollama,
+llama.cpp servers). Wire-format rules handled here: usage read from *any* chunk (with or without
+empty ``choices``), Azure's first ``choices: []`` chunk, ``finish_reason`` in an empty delta, tool
+calls routed by id → index → latest (see :mod:`toolcalls`), Ollama's ``function.index``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .base import ChatRequest
+from .events import ChatMessage, Finish, FinishReason, ProviderEvent, TextDelta, ToolSpec, Usage
+from .toolcalls import ToolCallAssembler
+
+FINISH_REASONS: dict[str, FinishReason] = {
+    "stop": "stop",
+    "tool_calls": "tool_calls",
+    "function_call": "tool_calls",
+    "length": "length",
+    "content_filter": "content_filter",
+}
+
+
+def openai_messages(messages: list[ChatMessage]) -> list[dict[str, Any]]:
+    """Provider-neutral messages → Chat Completions ``messages``."""
+    out: list[dict[str, Any]] = []
+    for m in messages:
+        if m.role == "tool":
+            out.append({"role": "tool", "tool_call_id": m.tool_call_id or "", "content": m.content})
+        elif m.role == "assistant" and m.tool_calls:
+            out.append(
+                {
+                    "role": "assistant",
+                    "content": m.content or None,
+                    "tool_calls": [
+                        {
+                            "id": c["id"],
+                            "type": "function",
+                            "function": {"name": c["name"], "arguments": json.dumps(c.get("arguments") or {})},
+                        }
+                        for c in m.tool_calls
+                    ],
+                }
+            )
+        else:
+            entry: dict[str, Any] = {"role": m.role, "content": m.content}
+            if m.name and m.role == "user":
+                entry["name"] = m.name
+            out.append(entry)
+    return out
+
+
+def openai_tools(tools: list[ToolSpec]) -> list[dict[str, Any]]:
+    return [
+        {"type": "function", "function": {"name": t.name, "description": t.description, "parameters": t.parameters}}
+        for t in tools
+    ]
+
+
+def openai_tool_choice(choice: str | None) -> Any:
+    if choice is None or choice in ("auto", "none", "required"):
+        return choice
+    return {"type": "function", "function": {"name": choice}}
+
+
+def usage_from_openai(raw: Any) -> Usage:
+    """``prompt_tokens`` already includes cached tokens; ``completion_tokens`` includes reasoning."""
+    prompt_details = getattr(raw, "prompt_tokens_details", None)
+    completion_details = getattr(raw, "completion_tokens_details", None)
+    return Usage(
+        input_tokens=getattr(raw, "prompt_tokens", 0) or 0,
+        output_tokens=getattr(raw, "completion_tokens", 0) or 0,
+        cached_input_tokens=(getattr(prompt_details, "cached_tokens", 0) or 0) if prompt_details else 0,
+        reasoning_tokens=(getattr(completion_details, "reasoning_tokens", 0) or 0) if completion_details else 0,
+    )
+
+
+class OpenAIChatTranslator:
+    """Chat Completions chunk objects → provider events (one instance per response)."""
+
+    __slots__ = ("calls", "usage", "finish_reason", "request_id")
+
+    def __init__(self) -> None:
+        self.calls = ToolCallAssembler()
+        self.usage: Usage | None = None
+        self.finish_reason: str | None = None
+        self.request_id: str | None = None
+
+    def feed(self, chunk: Any) -> list[ProviderEvent]:
+        out: list[ProviderEvent] = []
+        usage = chunk.usage
+        if usage is not None:
+            self.usage = usage_from_openai(usage)
+        if self.request_id is None:
+            self.request_id = chunk.id
+        choices = chunk.choices
+        if not choices:
+            return out
+        choice = choices[0]
+        delta = choice.delta
+        if delta is not None:
+            content = delta.content
+            if content:
+                out.append(TextDelta(content))
+            tool_calls = delta.tool_calls
+            if tool_calls:
+                feed = self.calls.feed
+                for tc in tool_calls:
+                    fn = tc.function
+                    index = getattr(tc, "index", None)
+                    if fn is None:
+                        feed(index, tc.id, None, None, out)
+                        continue
+                    if index is None:
+                        index = getattr(fn, "index", None)
+                    feed(index, tc.id, fn.name, fn.arguments, out)
+        reason = choice.finish_reason
+        if reason:
+            self.finish_reason = reason
+        return out
+
+    def finish(self) -> list[ProviderEvent]:
+        raw = self.finish_reason
+        ends = self.calls.finish(truncated=raw == "length")
+        out: list[ProviderEvent] = list(ends)
+        if self.usage is not None:
+            out.append(self.usage)
+        reason: FinishReason = FINISH_REASONS.get(raw, "other") if raw else "stop"
+        if reason == "stop" and ends:
+            reason = "tool_calls"  # Ollama/LM Studio sometimes say "stop" (or nothing) after tool calls
+        out.append(Finish(reason=reason, raw_reason=raw))
+        return out
+
+
+def build_chat_kwargs(
+    request: ChatRequest,
+    *,
+    model: str,
+    include_usage: bool,
+    supports_tool_choice: bool,
+    supports_parallel_flag: bool,
+    max_tokens_param: str,
+    default_temperature: float | None,
+    default_max_tokens: int | None,
+) -> dict[str, Any]:
+    """Keyword arguments for ``client.chat.completions.create(stream=True, …)``."""
+    kwargs: dict[str, Any] = {"model": model, "messages": openai_messages(request.messages), "stream": True}
+    if include_usage:
+        kwargs["stream_options"] = {"include_usage": True}
+    temperature = request.temperature if request.temperature is not None else default_temperature
+    if temperature is not None:
+        kwargs["temperature"] = temperature
+    max_tokens = request.max_tokens if request.max_tokens is not None else default_max_tokens
+    if max_tokens is not None:
+        kwargs[max_tokens_param] = max_tokens
+    if request.tools:
+        kwargs["tools"] = openai_tools(request.tools)
+        if supports_tool_choice and request.tool_choice is not None:
+            kwargs["tool_choice"] = openai_tool_choice(request.tool_choice)
+        if supports_parallel_flag:
+            kwargs["parallel_tool_calls"] = request.parallel_tool_calls
+    return kwargs
