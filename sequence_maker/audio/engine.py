@@ -197,7 +197,7 @@ def _analyse_features(
         m = estimate_meter(frames, feats.onset_envelope(), feats.onset_envelope(low_only=True), feats.chroma)
         downbeats, bpb = tracked.beats_s[m.downbeat_index], m.beats_per_bar
     report(0.9, "sections")
-    sections = estimate_sections(np.asarray(downbeats), duration, feats.fps, feats.log_mel, feats.chroma, rms_db)
+    sections = estimate_sections(np.asarray(downbeats), duration, feats.fps, feats.log_mel, feats.chroma, rms_db, feats.onset_envelope())
     return Analysis(
         tempo_bpm=tracked.tempo_bpm,
         tempo_confidence=tracked.confidence,

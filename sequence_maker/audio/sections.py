@@ -28,21 +28,38 @@ class SectionEstimate:
     kind: str = ""  # "chorus", "silence" or ""
 
 
-def bar_features(bars: np.ndarray, log_mel: np.ndarray, chroma: np.ndarray, rms_db: np.ndarray) -> np.ndarray:
-    """(n_bars, d) standardised features; ``bars`` are frame indices of bar starts plus the end."""
-    from scipy.fft import dct
+def bar_features(
+    bars: np.ndarray, log_mel: np.ndarray, chroma: np.ndarray, rms_db: np.ndarray, onset: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Standardised per-bar features: (for boundaries, for labels).
 
-    mel = log_mel.astype(np.float32)
-    mfcc = dct(mel, axis=0, norm="ortho")[1:14]
-    feats = []
+    Boundaries use pitch-independent cues only: coarse spectral shape (MFCC 1–5, i.e. timbre
+    and brightness), loudness and rhythmic density. Fine MFCCs and chroma follow the chord of
+    each bar, so a pivot chord shared by two sections would pull the boundary off by a bar.
+    Labels add a key profile (chroma smoothed over 4 bars) to tell apart sections that only
+    differ in harmony.
+    """
+    from scipy.fft import dct
+    from scipy.ndimage import uniform_filter1d
+
+    mfcc = dct(log_mel.astype(np.float32), axis=0, norm="ortho")[1:6]
+    rms_db = np.maximum(rms_db, rms_db.max() - 60.0)  # silence must not dominate the statistics
+    timbre, key, loud, dens = [], [], [], []
     for b0, b1 in zip(bars[:-1], bars[1:], strict=True):
         b1 = max(b1, b0 + 1)
-        c = chroma[:, b0:b1].mean(axis=1)
-        c = c / max(np.linalg.norm(c), 1e-9)
-        feats.append(np.concatenate([mfcc[:, b0:b1].mean(axis=1), 3.0 * c, [rms_db[b0:b1].mean() / 3.0]]))
-    F = np.asarray(feats)
-    F = (F - F.mean(axis=0)) / np.maximum(F.std(axis=0), 1e-6)
-    return F
+        timbre.append(mfcc[:, b0:b1].mean(axis=1))
+        key.append(chroma[:, b0:b1].mean(axis=1))
+        loud.append(rms_db[b0:b1].mean())
+        dens.append(onset[b0:b1].mean())
+    key_arr = uniform_filter1d(np.asarray(key), 4, axis=0, mode="nearest")
+    key_arr = key_arr / np.maximum(np.linalg.norm(key_arr, axis=1, keepdims=True), 1e-9)
+
+    def z(x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=np.float64).reshape(len(bars) - 1, -1)
+        return (x - x.mean(axis=0)) / np.maximum(x.std(axis=0), 1e-6)
+
+    base = np.hstack([z(timbre), 2.0 * z(loud), 2.0 * z(dens)])
+    return base, np.hstack([base, 0.5 * z(key_arr)])
 
 
 def novelty(F: np.ndarray, half: int) -> np.ndarray:
@@ -124,6 +141,7 @@ def estimate_sections(
     log_mel: np.ndarray,
     chroma: np.ndarray,
     rms_db: np.ndarray,
+    onset: np.ndarray,
 ) -> list[SectionEstimate]:
     """Sections covering 0 → duration; internal boundaries on downbeats."""
     music_start = float(downbeats_s[0]) if len(downbeats_s) else 0.0
@@ -134,12 +152,14 @@ def estimate_sections(
         start = music_start if lead else 0.0
         return [*lead, SectionEstimate("A", start, duration_s)] if duration_s > start else lead
     T = log_mel.shape[1]
-    bars = np.clip(np.round(np.append(downbeats_s, duration_s) * fps).astype(int), 0, T)
-    F = bar_features(bars, log_mel, chroma, rms_db)
+    # the last bar ends one typical bar after the last downbeat, not at the (maybe silent) file end
+    bar_len = float(np.median(np.diff(downbeats_s)))
+    bars = np.clip(np.round(np.append(downbeats_s, downbeats_s[-1] + bar_len) * fps).astype(int), 0, T)
+    F, L = bar_features(bars, log_mel, chroma, rms_db, onset)
     n_bars = len(F)
-    half = 2 if n_bars < 48 else 4
+    half = 4 if n_bars >= 16 else 2
     cuts = [0, *pick_boundaries(novelty(F, half)), n_bars]
-    seg_feats = np.asarray([F[a:b].mean(axis=0) for a, b in zip(cuts[:-1], cuts[1:], strict=True)])
+    seg_feats = np.asarray([np.median(L[a:b], axis=0) for a, b in zip(cuts[:-1], cuts[1:], strict=True)])
     energies = np.asarray([rms_db[bars[a] : max(bars[b], bars[a] + 1)].mean() for a, b in zip(cuts[:-1], cuts[1:], strict=True)])
     labels, chorus = label_segments(seg_feats, energies)
     # merge neighbours that got the same letter (one section split by a spurious peak)

@@ -171,7 +171,7 @@ def render(spec: SongSpec) -> RenderedSong:
         period = t1 - t0
         if pos == 0 and bar % spec.bars_per_section == 0:
             section_starts.append(t0)
-            mix.add(t0, mix.crash(0.2 * energy))
+            mix.add(t0, mix.crash(0.15 * energy))
         # drums: kick on 1 (and on 3 in 4/4), snare on the backbeat, hats on beats / eighths
         if pos == 0:
             mix.add(t0, mix.kick(0.9 * (0.6 + 0.4 * energy)))
