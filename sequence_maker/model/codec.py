@@ -51,23 +51,28 @@ def effect_to_dict(e: Strobe | Pulse | Rainbow | None) -> dict[str, Any] | None:
     if e is None:
         return None
     if isinstance(e, Strobe):
-        return {"type": "strobe", "hz": e.hz, "duty": e.duty, "off_color": list(e.off_color)}
-    if isinstance(e, Pulse):
-        return {"type": "pulse", "hz": e.hz, "min_brightness": e.min_brightness}
-    return {"type": "rainbow", "cycles_per_s": e.cycles_per_s}
+        d: dict[str, Any] = {"type": "strobe", "hz": e.hz, "duty": e.duty, "off_color": list(e.off_color)}
+    elif isinstance(e, Pulse):
+        d = {"type": "pulse", "hz": e.hz, "min_brightness": e.min_brightness}
+    else:
+        d = {"type": "rainbow", "cycles_per_s": e.cycles_per_s}
+    if e.phase_ms:
+        d["phase_ms"] = e.phase_ms
+    return d
 
 
 def effect_from_dict(d: Any, path: str = "effect") -> Strobe | Pulse | Rainbow | None:
     if d is None:
         return None
     t = _req(d, "type", path)
+    phase = _wrap(f"{path}.phase_ms", float, d.get("phase_ms", 0.0))
     if t == "strobe":
         return _wrap(path, lambda: Strobe(float(_req(d, "hz", path)), float(d.get("duty", 0.5)),
-                                          Color.of(d.get("off_color", [0, 0, 0]))))
+                                          Color.of(d.get("off_color", [0, 0, 0])), phase))
     if t == "pulse":
-        return _wrap(path, lambda: Pulse(float(_req(d, "hz", path)), float(d.get("min_brightness", 0.2))))
+        return _wrap(path, lambda: Pulse(float(_req(d, "hz", path)), float(d.get("min_brightness", 0.2)), phase))
     if t == "rainbow":
-        return _wrap(path, lambda: Rainbow(float(_req(d, "cycles_per_s", path))))
+        return _wrap(path, lambda: Rainbow(float(_req(d, "cycles_per_s", path)), phase))
     raise CodecError(f"{path}.type", f"unknown effect {t!r} (strobe, pulse or rainbow)")
 
 

@@ -13,6 +13,11 @@ from dataclasses import replace
 from .color import Color, lerp_color
 from .segment import Fade, Pulse, Rainbow, Segment, Solid, Strobe
 
+#: Linear pieces per half pulse cycle (peak → trough): 6 keeps the cosine within ~2 % of its swing,
+#: where 1 piece was off by 11 %. Extra pieces cost ~19 bytes each in a .prg (fades store one
+#: colour per tick anyway).
+PULSE_PIECES_PER_HALF_CYCLE = 6
+
 _WHEEL = (
     Color(255, 0, 0), Color(255, 255, 0), Color(0, 255, 0),
     Color(0, 255, 255), Color(0, 0, 255), Color(255, 0, 255),
@@ -37,7 +42,7 @@ def color_at(seg: Segment, t_ms: float) -> Color:
     eff = seg.effect
     if eff is None:
         return base
-    elapsed = t_ms - seg.start_ms
+    elapsed = t_ms - seg.start_ms + eff.phase_ms
     if isinstance(eff, Strobe):
         period = 1000.0 / eff.hz
         return base if (elapsed % period) < eff.duty * period else Color.of(eff.off_color)
@@ -48,12 +53,14 @@ def color_at(seg: Segment, t_ms: float) -> Color:
     return base
 
 
-def _boundaries(seg: Segment, step_ms: float, tick_ms: int) -> list[int]:
-    """Piece boundaries every ``step_ms`` from the segment start, snapped to ticks, deduplicated."""
+def _boundaries(seg: Segment, step_ms: float, tick_ms: int, phase_ms: float = 0.0) -> list[int]:
+    """Piece boundaries every ``step_ms`` of the effect's cycle (which began ``phase_ms`` before
+    the segment start), snapped to ticks, deduplicated."""
     out = [seg.start_ms]
-    k = 1
+    origin = seg.start_ms - phase_ms
+    k = int(math.floor(phase_ms / step_ms)) + 1
     while True:
-        t = seg.start_ms + k * step_ms
+        t = origin + k * step_ms
         if t >= seg.end_ms:
             break
         q = int(math.floor(t / tick_ms + 0.5)) * tick_ms
@@ -73,12 +80,15 @@ def render(seg: Segment, tick_ms: int) -> list[Segment]:
     pieces: list[Segment] = []
     if isinstance(eff, Strobe):
         period = 1000.0 / eff.hz
+        origin = seg.start_ms - eff.phase_ms
         marks: list[tuple[float, bool]] = []
-        k = 0
-        while seg.start_ms + k * period < seg.end_ms:
-            on_at = seg.start_ms + k * period
+        k = int(math.floor(eff.phase_ms / period))
+        while origin + k * period < seg.end_ms:
+            on_at = origin + k * period
             marks += [(on_at, True), (on_at + eff.duty * period, False)]
             k += 1
+        while len(marks) > 1 and marks[1][0] <= seg.start_ms:  # state at the start is the last mark before it
+            marks.pop(0)
         off = Solid(Color.of(eff.off_color))
 
         def snap(t: float) -> int:
@@ -91,9 +101,9 @@ def render(seg: Segment, tick_ms: int) -> list[Segment]:
                 pieces.append(plain.trimmed(a, b) if on else Segment(a, b, off, seg.pixels))
         return pieces
     if isinstance(eff, Pulse):
-        bounds = _boundaries(seg, 500.0 / eff.hz, tick_ms)
+        bounds = _boundaries(seg, 500.0 / eff.hz / PULSE_PIECES_PER_HALF_CYCLE, tick_ms, eff.phase_ms)
     else:
-        bounds = _boundaries(seg, 1000.0 / eff.cycles_per_s / 6.0, tick_ms)
+        bounds = _boundaries(seg, 1000.0 / eff.cycles_per_s / 6.0, tick_ms, eff.phase_ms)
     for a, b in zip(bounds, bounds[1:], strict=False):
         ca = color_at(seg, a)
         cb = color_at(seg, b) if b < seg.end_ms else _end_color(seg, b)
@@ -106,7 +116,7 @@ def _end_color(seg: Segment, t_ms: int) -> Color:
     """Colour the effect reaches at the (exclusive) end instant of a segment."""
     eff = seg.effect
     base = seg.kind.end if isinstance(seg.kind, Fade) else seg.kind.color
-    elapsed = t_ms - seg.start_ms
+    elapsed = t_ms - seg.start_ms + (eff.phase_ms if eff is not None else 0.0)
     if isinstance(eff, Pulse):
         return base.scaled(_pulse_brightness(eff, elapsed))
     if isinstance(eff, Rainbow):

@@ -36,6 +36,11 @@ class Fade:
 Kind = Solid | Fade
 
 
+def _check_phase(phase_ms: float) -> None:
+    if isinstance(phase_ms, bool) or not isinstance(phase_ms, (int, float)) or not 0 <= phase_ms < float("inf"):
+        raise ModelError(f"effect phase_ms must be a finite number ≥ 0, got {phase_ms!r}")
+
+
 @dataclass(frozen=True, slots=True)
 class Strobe:
     """Flash between the segment colour (``duty`` of each period) and ``off_color``."""
@@ -43,8 +48,12 @@ class Strobe:
     hz: float
     duty: float = 0.5
     off_color: Color = Color(0, 0, 0)
+    #: Where in its cycle the effect is at the segment start (ms); set when a segment is split so
+    #: the remaining part keeps flashing in step instead of restarting.
+    phase_ms: float = 0.0
 
     def __post_init__(self) -> None:
+        _check_phase(self.phase_ms)
         if not 0 < self.hz <= 50:
             raise ModelError(f"strobe hz must be in (0, 50], got {self.hz}")
         if not 0 < self.duty < 1:
@@ -58,8 +67,10 @@ class Pulse:
 
     hz: float
     min_brightness: float = 0.2
+    phase_ms: float = 0.0  # see Strobe.phase_ms
 
     def __post_init__(self) -> None:
+        _check_phase(self.phase_ms)
         if not 0 < self.hz <= 50:
             raise ModelError(f"pulse hz must be in (0, 50], got {self.hz}")
         if not 0 <= self.min_brightness < 1:
@@ -71,8 +82,10 @@ class Rainbow:
     """Hue cycles through the colour wheel ``cycles_per_s`` times a second (full saturation)."""
 
     cycles_per_s: float
+    phase_ms: float = 0.0  # see Strobe.phase_ms
 
     def __post_init__(self) -> None:
+        _check_phase(self.phase_ms)
         if not 0 < self.cycles_per_s <= 20:
             raise ModelError(f"rainbow cycles_per_s must be in (0, 20], got {self.cycles_per_s}")
 
@@ -124,7 +137,7 @@ class Segment:
         """The part of this segment inside [start_ms, end_ms), keeping fade colours continuous.
 
         A trimmed fade keeps the colours it had at the cut points, so the gradient does not
-        restart (the earlier compiler's visual bug).
+        restart (the earlier compiler's visual bug); likewise a trimmed effect keeps its phase.
         """
         s, e = max(start_ms, self.start_ms), min(end_ms, self.end_ms)
         if e <= s:
@@ -134,7 +147,10 @@ class Segment:
         kind = self.kind
         if isinstance(kind, Fade):
             kind = Fade(self.base_color_at(s), self.base_color_at(e))
-        return replace(self, start_ms=s, end_ms=e, kind=kind)
+        effect = self.effect
+        if effect is not None and s != self.start_ms:  # keep the effect in step (no restart)
+            effect = replace(effect, phase_ms=effect.phase_ms + (s - self.start_ms))
+        return replace(self, start_ms=s, end_ms=e, kind=kind, effect=effect)
 
     def moved(self, start_ms: int) -> Segment:
         return replace(self, start_ms=start_ms, end_ms=start_ms + self.duration_ms)
