@@ -1,0 +1,168 @@
+// Mouse and wheel on the timeline canvas: seek on the ruler, select, drag to create, move and
+// resize segments (with snapping), wheel to scroll and Ctrl+wheel to zoom. Commits go to edit.js.
+
+import * as edit from "../edit.js";
+import { emit, state } from "../store.js";
+import { snap } from "./snap.js";
+import { laneAt, RULER_H, SECTION_H, segmentAt } from "./view.js";
+
+const EDGE_PX = 6;
+const CLICK_PX = 3;
+
+export function attachInteraction(canvas, renderer) {
+  let drag = null;
+
+  const pos = (ev) => {
+    const r = canvas.getBoundingClientRect();
+    return { x: ev.clientX - r.left, y: ev.clientY - r.top };
+  };
+
+  function hit(x, y) {
+    const rows = renderer.rows();
+    const ball = laneAt(rows, y);
+    if (ball < 0 || !state.project) return { ball };
+    const t = state.view.ms(x);
+    const seg = segmentAt(state.project.balls[ball].segments, t);
+    if (!seg) return { ball, t };
+    const x0 = state.view.x(seg.start_ms);
+    const x1 = state.view.x(seg.end_ms);
+    let mode = "move";
+    if (x1 - x0 > EDGE_PX * 3) {
+      if (x - x0 <= EDGE_PX) mode = "resize-left";
+      else if (x1 - x <= EDGE_PX) mode = "resize-right";
+    }
+    return { ball, t, seg, mode };
+  }
+
+  canvas.addEventListener("mousedown", (ev) => {
+    if (ev.button !== 0 || !state.project) return;
+    canvas.focus();
+    const { x, y } = pos(ev);
+    if (y < RULER_H + SECTION_H) {
+      drag = { mode: "seek" };
+      emit("seek", { ms: Math.max(0, state.view.ms(x)) });
+      return;
+    }
+    const hi = hit(x, y);
+    if (hi.ball < 0) return;
+    if (hi.seg) {
+      const key = { ball: hi.ball, start_ms: hi.seg.start_ms };
+      const already = state.selection.some((s) => s.ball === key.ball && s.start_ms === key.start_ms);
+      if (ev.shiftKey || ev.ctrlKey || ev.metaKey) {
+        state.selection = already
+          ? state.selection.filter((s) => !(s.ball === key.ball && s.start_ms === key.start_ms))
+          : [...state.selection, key];
+      } else if (!already) state.selection = [key];
+      emit("selection");
+      drag = { mode: hi.mode, ball: hi.ball, seg: hi.seg, x0: x, t0: state.view.ms(x), alt: ev.altKey };
+    } else {
+      drag = { mode: "create", ball: hi.ball, x0: x, start: snap(state.view.ms(x), 8, ev.altKey) };
+    }
+    renderer.request();
+  });
+
+  window.addEventListener("mousemove", (ev) => {
+    if (!drag) {
+      if (ev.target === canvas) {
+        const { x, y } = pos(ev);
+        const hi = y >= RULER_H + SECTION_H ? hit(x, y) : { ball: -1 };
+        canvas.style.cursor = y < RULER_H + SECTION_H ? "text" : hi.seg ? (hi.mode === "move" ? "grab" : "ew-resize") : "crosshair";
+      }
+      return;
+    }
+    const { x, y } = pos(ev);
+    const t = state.view.ms(x);
+    const bypass = ev.altKey;
+    if (drag.mode === "seek") {
+      emit("seek", { ms: Math.max(0, t) });
+      return;
+    }
+    if (Math.abs(x - drag.x0) < CLICK_PX && !drag.moved) return;
+    drag.moved = true;
+    const dur = state.project.duration_ms;
+    if (drag.mode === "create") {
+      const t1 = snap(t, 8, bypass);
+      const a = Math.min(drag.start, t1);
+      const b = Math.max(drag.start, t1);
+      state.drag = b > a ? { ball: drag.ball, segment: edit.newSegment(a, b, drag.ball) } : null;
+    } else if (drag.mode === "move") {
+      const len = drag.seg.end_ms - drag.seg.start_ms;
+      let ns = snap(drag.seg.start_ms + (t - drag.t0), 8, bypass);
+      // also let the end snap when it is closer to a grid line than the start is
+      const ne = snap(ns + len, 8, bypass);
+      if (ne !== ns + len && Math.abs(ne - (drag.seg.end_ms + t - drag.t0)) < Math.abs(ns - (drag.seg.start_ms + t - drag.t0))) ns = ne - len;
+      ns = Math.max(0, Math.min(dur - len, ns));
+      const lane = laneAt(renderer.rows(), y);
+      const toBall = lane >= 0 ? lane : drag.ball;
+      drag.newStart = ns;
+      drag.toBall = toBall;
+      state.drag = {
+        ball: toBall,
+        segment: { ...drag.seg, start_ms: ns, end_ms: ns + len },
+        hide: { ball: drag.ball, start_ms: drag.seg.start_ms },
+      };
+    } else if (drag.mode === "resize-left" || drag.mode === "resize-right") {
+      const tt = snap(t, 8, bypass);
+      const seg = { ...drag.seg };
+      if (drag.mode === "resize-left") seg.start_ms = Math.min(tt, seg.end_ms - 1);
+      else seg.end_ms = Math.max(tt, seg.start_ms + 1);
+      seg.start_ms = Math.max(0, seg.start_ms);
+      seg.end_ms = Math.min(dur, seg.end_ms);
+      drag.newSeg = seg;
+      state.drag = { ball: drag.ball, segment: seg, hide: { ball: drag.ball, start_ms: drag.seg.start_ms } };
+    }
+    renderer.request();
+  });
+
+  window.addEventListener("mouseup", async (ev) => {
+    if (!drag) return;
+    const d = drag;
+    drag = null;
+    const preview = state.drag;
+    if (d.mode === "seek") return;
+    if (!d.moved) {
+      state.drag = null;
+      if (d.mode === "create") {
+        state.selection = [];
+        emit("selection");
+        emit("seek", { ms: snap(state.view.ms(pos(ev).x), 6, ev.altKey) });
+      }
+      renderer.request();
+      return;
+    }
+    try {
+      if (d.mode === "create" && preview) {
+        await edit.paint(d.ball, [preview.segment], "Draw");
+        state.selection = [{ ball: d.ball, start_ms: preview.segment.start_ms }];
+      } else if (d.mode === "move" && d.newStart !== undefined &&
+                 (d.newStart !== d.seg.start_ms || d.toBall !== d.ball)) {
+        await edit.move(d.ball, d.seg.start_ms, d.newStart, d.toBall);
+        state.selection = [{ ball: d.toBall, start_ms: d.newStart }];
+      } else if (d.newSeg) {
+        const ch = {};
+        if (d.newSeg.start_ms !== d.seg.start_ms) ch.start_ms = d.newSeg.start_ms;
+        if (d.newSeg.end_ms !== d.seg.end_ms) ch.end_ms = d.newSeg.end_ms;
+        if (Object.keys(ch).length) {
+          await edit.resize(d.ball, d.seg.start_ms, ch);
+          state.selection = [{ ball: d.ball, start_ms: d.newSeg.start_ms }];
+        }
+      }
+    } finally {
+      state.drag = null;
+      emit("selection");
+      renderer.request();
+    }
+  });
+
+  canvas.addEventListener(
+    "wheel",
+    (ev) => {
+      ev.preventDefault();
+      const { x } = pos(ev);
+      if (ev.ctrlKey || ev.metaKey) state.view.zoomAt(Math.exp(ev.deltaY * 0.002), x);
+      else state.view.scrollBy(ev.deltaX || ev.deltaY);
+      emit("view");
+    },
+    { passive: false },
+  );
+}
