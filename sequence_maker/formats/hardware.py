@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from .errors import FormatError
 from .prg import U16_MAX, PrgProgram, PrgSegment
-from .timeline import RGB, TickSegment, TickTimeline
+from .timeline import RGB, TickSegment, TickTimeline, shown_as
 
 MAX_FADE_ENTRIES = 13_500
 MAX_RECORD_TICKS = U16_MAX
@@ -69,6 +69,7 @@ def split_segment(s: TickSegment) -> tuple[list[TickSegment], HardwareNote | Non
 
 
 def segment_record(s: TickSegment) -> PrgSegment:
+    s = shown_as(s)
     if s.end_color is None:
         return PrgSegment.solid(s.duration, s.color, s.pixels)
     return PrgSegment.fade(s.duration, s.color, s.end_color, s.pixels)

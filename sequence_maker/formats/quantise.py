@@ -16,7 +16,7 @@ from sequence_maker.model.timeutil import format_ms
 
 from .errors import FormatError
 from .lint import LintIssue
-from .timeline import TickSegment, TickTimeline
+from .timeline import TickSegment, TickTimeline, merge_solids, shown_as
 
 EXPORT_RATES = (1, 10, 50, 100, 1000)
 
@@ -63,7 +63,7 @@ def _length_issues(duration_ms: int, rate: int, end: int) -> list[LintIssue]:
 
 def ball_to_timeline(project: Project, ball_index: int, rate: int, *,
                      merge_short: bool = False) -> tuple[TickTimeline, list[LintIssue]]:
-    """The ball as a tick timeline at ``rate`` plus the lint issues the conversion found."""
+    """The ball as a gap-free tick timeline at ``rate`` plus the lint issues the conversion found."""
     check_rate(rate)
     ball = project.ball(ball_index)
     name = ball.name
@@ -103,4 +103,6 @@ def ball_to_timeline(project: Project, ball_index: int, rate: int, *,
                 out.append(TickSegment(pa, pb, tuple(kind.start), tuple(kind.end), piece.pixels))  # type: ignore[arg-type]
             else:
                 out.append(TickSegment(pa, pb, tuple(kind.color), None, piece.pixels))  # type: ignore[arg-type]
-    return TickTimeline(rate, ball.default_pixels, end, out, name), issues
+    tl = TickTimeline(rate, ball.default_pixels, end, [shown_as(s) for s in out], name)
+    tl.segments = merge_solids(tl.filled())  # gaps become black; equal neighbours join
+    return tl, issues

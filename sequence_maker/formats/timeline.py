@@ -72,3 +72,24 @@ class TickTimeline:
         if self.end > t:
             out.append(TickSegment(t, self.end, BLACK, None, self.default_pixels))
         return out
+
+
+def shown_as(s: TickSegment) -> TickSegment:
+    """A fade that shows one colour only (same ends, or one tick long) is the equivalent solid;
+    writing it so means decoding gives back exactly what the ball shows."""
+    if s.end_color is not None and (s.end_color == s.color or s.duration == 1):
+        return TickSegment(s.start, s.end, s.color, None, s.pixels)
+    return s
+
+
+def merge_solids(segs: list[TickSegment]) -> list[TickSegment]:
+    """Contiguous solids of the same colour and pixels joined (what the ball shows is unchanged)."""
+    out: list[TickSegment] = []
+    for s in segs:
+        p = out[-1] if out else None
+        if (p is not None and p.end == s.start and p.end_color is None and s.end_color is None
+                and p.color == s.color and p.pixels == s.pixels):
+            out[-1] = TickSegment(p.start, s.end, p.color, None, p.pixels)
+        else:
+            out.append(s)
+    return out
