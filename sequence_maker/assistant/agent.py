@@ -1,0 +1,455 @@
+"""The agent loop: one user turn → LLM requests and tool calls until the model answers.
+
+Flow of a turn: checkpoint "before" → open one undo group → ask the model → validate each tool call
+→ run reads in parallel / writes and player commands in call order (writes dry-run on a copy,
+optional approval with a diff preview, then applied) → feed every result back → repeat until the
+model answers without tools or ``max_steps`` requests were made → close the group (one undo step)
+→ checkpoint "after".
+
+Cancellation keeps the edits already applied (each was complete, validated and, if required,
+approved; they form one undo step, so one Ctrl-Z removes the whole turn) and repairs the history so
+every tool call has a result. Two ways to cancel: :meth:`Assistant.cancel` (graceful: the stream is
+closed and a ``turn_end`` with ``cancelled=True`` is emitted) or cancelling the task / ``aclose()``
+on the iterator (hard: same clean-up, no further events).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..history.editor import ProjectEditor
+from ..model.errors import ModelError
+from .approval import ApprovalPolicy
+from .context import context_text, conversation_tokens, fold_history
+from .executor import Outcome, apply_outcome, change_summary, clone_project, preview, run_tool
+from .player import PlayerSink
+from .prompts import Feedback, apply_template, system_prompt
+from .providers.base import ChatRequest, MetricsSink, Provider
+from .providers.events import (
+    ChatMessage,
+    Finish,
+    Reset,
+    StreamError,
+    TextDelta,
+    ToolCallDelta,
+    ToolCallEnd,
+    ToolCallStart,
+    Usage,
+)
+from .tools import ToolInputError, ToolRegistry, default_registry
+from .tools.registry import Tool, ToolArgs, ToolContext
+from .tools.resolve import ResolveError
+from .turn_events import (
+    ApprovalDecision,
+    ApprovalRequest,
+    ErrorEvent,
+    ResetEvent,
+    TextDeltaEvent,
+    ToolCallDeltaEvent,
+    ToolCallEvent,
+    ToolCallStartEvent,
+    ToolResultEvent,
+    TurnEndEvent,
+    TurnEvent,
+    UsageEvent,
+)
+
+Approver = Callable[[ApprovalRequest], Awaitable[ApprovalDecision]]
+CANCELLED_RESULT = "cancelled by user"
+DEFAULT_CONTEXT_WINDOW = 128_000
+
+
+@dataclass(slots=True)
+class _Call:
+    """One tool call of a response, as it moves from parsing to its result."""
+
+    call_id: str
+    name: str
+    arguments: dict[str, Any]
+    tool: Tool | None = None
+    args: ToolArgs | None = None
+    error: str | None = None  # set when invalid (never executed)
+    result: ToolResultEvent | None = None
+
+
+@dataclass(slots=True)
+class _Turn:
+    """Mutable state of the running turn (for clean-up on cancel)."""
+
+    label: str
+    llm_requests: int = 0
+    reasks: int = 0
+    open_calls: list[_Call] = field(default_factory=list)
+    partial_text: str = ""
+    streaming: bool = False
+
+
+class Assistant:
+    """Runs assistant turns against a project editor. One instance per chat (holds sticky approvals,
+    feedback and the graceful-cancel flag)."""
+
+    def __init__(self, provider: Provider, *, approval_mode: str = "auto", max_steps: int = 8,
+                 tool_timeout_s: float = 10.0, custom_instructions: str = "", metrics_sink: MetricsSink | None = None,
+                 player: PlayerSink | None = None, registry: ToolRegistry | None = None,
+                 context_window: int | None = None, max_reasks: int = 2, temperature: float | None = None,
+                 feedback: Sequence[Feedback] = ()) -> None:
+        if max_steps < 1:
+            raise ValueError("max_steps must be at least 1")
+        self.provider = provider
+        self.policy = ApprovalPolicy(approval_mode)
+        self.max_steps = max_steps
+        self.tool_timeout_s = tool_timeout_s
+        self.custom_instructions = custom_instructions
+        self.metrics_sink = metrics_sink
+        self.player = player
+        self.registry = registry or default_registry()
+        self.context_window = context_window or getattr(provider, "context_window", None) or DEFAULT_CONTEXT_WINDOW
+        self.max_reasks = max_reasks
+        self.temperature = temperature
+        self.feedback: list[Feedback] = list(feedback)
+        self.last_request_tokens: int = 0
+        self._cancel_requested = False
+
+    # --- public helpers ------------------------------------------------------------------------
+    @property
+    def approval_mode(self) -> str:
+        return self.policy.mode
+
+    def cancel(self) -> None:
+        """Graceful cancel: stop the current turn at the next event; it ends with ``cancelled=True``."""
+        self._cancel_requested = True
+
+    def add_feedback(self, liked: bool, request: str, note: str = "") -> None:
+        """Record the user's verdict on a result; later turns see it in the system prompt."""
+        self.feedback.append(Feedback(liked, request, note))
+
+    def build_request(self, editor: ProjectEditor, history: list[ChatMessage]) -> ChatRequest:
+        system = system_prompt(context_text(editor.project), self.custom_instructions, self.feedback)
+        return ChatRequest([ChatMessage("system", system), *history], tools=self.registry.specs(),
+                           temperature=self.temperature)
+
+    # --- the turn ------------------------------------------------------------------------------
+    async def run_turn(self, editor: ProjectEditor, history: list[ChatMessage], user_text: str, *,
+                       approver: Approver | None = None, template: str | None = None) -> AsyncIterator[TurnEvent]:
+        """Run one user turn, yielding :mod:`turn_events`. ``history`` is updated in place."""
+        text = apply_template(template, user_text)
+        if not text.strip():
+            raise ValueError("the prompt is empty")
+        self._cancel_requested = False
+        repair_history(history)
+        fixed = conversation_tokens([ChatMessage("user", text)]) + conversation_tokens(
+            self.build_request(editor, []).messages, self.registry.specs())
+        fold_history(history, context_window=self.context_window, fixed_tokens=fixed)
+        history.append(ChatMessage("user", text))
+        short = " ".join(text.split())[:60]
+        turn = _Turn(label=f"Assistant: {short}")
+        cp_before = editor.checkpoint(f"Before: {short}", auto=True)
+        group_cm = editor.group(turn.label, origin="assistant")
+        group = group_cm.__enter__()
+        finish = "stop"
+        finished = False
+        loop = self._loop(editor, history, turn, approver)
+        try:
+            async for event in loop:
+                if isinstance(event, TurnEndEvent):
+                    finish = event.finish_reason
+                    continue
+                yield event
+            finished = True
+        finally:
+            if not finished:  # hard cancel (task cancelled / aclose): close the stream, repair, keep edits
+                await loop.aclose()
+                self._repair_after_cancel(history, turn)
+            group_cm.__exit__(None, None, None)  # keep applied edits as one undo step (see module doc)
+            changed = bool(group.step.commands)
+            cp_after = editor.checkpoint(f"After: {short}", auto=True).id if changed else None
+        yield TurnEndEvent(finish, steps=turn.llm_requests, llm_requests=turn.llm_requests,
+                           undo_label=turn.label if changed else None, checkpoint_before=cp_before.id,
+                           checkpoint_after=cp_after, cancelled=finish == "cancelled")
+
+    async def _loop(self, editor: ProjectEditor, history: list[ChatMessage], turn: _Turn,
+                    approver: Approver | None) -> AsyncIterator[TurnEvent]:
+        while True:
+            if self._cancel_requested:
+                yield TurnEndEvent("cancelled", turn.llm_requests, turn.llm_requests)
+                return
+            if turn.llm_requests >= self.max_steps:
+                yield ErrorEvent(f"stopped after {self.max_steps} model requests without a final answer")
+                yield TurnEndEvent("max_steps", turn.llm_requests, turn.llm_requests)
+                return
+            request = self.build_request(editor, history)
+            self.last_request_tokens = conversation_tokens(request.messages, request.tools)
+            turn.llm_requests += 1
+            calls: list[_Call] = []
+            finish: str | None = None
+            failed = False
+            turn.partial_text, turn.streaming = "", True
+            stream = self.provider.stream(request)
+            try:
+                async for ev in stream:
+                    if self._cancel_requested:
+                        break
+                    if isinstance(ev, TextDelta):
+                        turn.partial_text += ev.text
+                        yield TextDeltaEvent(ev.text)
+                    elif isinstance(ev, ToolCallStart):
+                        yield ToolCallStartEvent(ev.call_id, ev.name)
+                    elif isinstance(ev, ToolCallDelta):
+                        yield ToolCallDeltaEvent(ev.call_id, ev.fragment)
+                    elif isinstance(ev, ToolCallEnd):
+                        calls.append(self._parse_call(ev))
+                    elif isinstance(ev, Usage):
+                        yield UsageEvent(ev.input_tokens, ev.output_tokens, ev.cached_input_tokens,
+                                         self._cost(ev), ev.estimated)
+                    elif isinstance(ev, Finish):
+                        finish = ev.reason
+                    elif isinstance(ev, Reset):
+                        turn.partial_text, calls = "", []
+                        yield ResetEvent(ev.reason)
+                    elif isinstance(ev, StreamError):
+                        yield ErrorEvent(ev.message, ev.retryable)
+                        failed = True
+            finally:
+                await _aclose(stream)
+            turn.streaming = False
+            if self._cancel_requested:
+                if turn.partial_text:
+                    history.append(ChatMessage("assistant", turn.partial_text, meta={"cancelled": True}))
+                yield TurnEndEvent("cancelled", turn.llm_requests, turn.llm_requests)
+                return
+            if failed:
+                if turn.partial_text:
+                    history.append(ChatMessage("assistant", turn.partial_text, meta={"incomplete": True}))
+                yield TurnEndEvent("error", turn.llm_requests, turn.llm_requests)
+                return
+            if not calls and not turn.partial_text:
+                yield TurnEndEvent(finish or "stop", turn.llm_requests, turn.llm_requests)
+                return
+            history.append(ChatMessage("assistant", turn.partial_text,
+                                       tool_calls=[{"id": c.call_id, "name": c.name, "arguments": c.arguments}
+                                                   for c in calls]))
+            turn.partial_text = ""
+            if not calls:
+                yield TurnEndEvent(finish or "stop", turn.llm_requests, turn.llm_requests)
+                return
+            turn.open_calls = calls
+            async for event in self._run_calls(editor, calls, approver):
+                yield event
+            for c in calls:
+                history.append(_result_message(c))
+            turn.open_calls = []
+            if self._cancel_requested:
+                yield TurnEndEvent("cancelled", turn.llm_requests, turn.llm_requests)
+                return
+            if any(c.error is not None for c in calls):
+                turn.reasks += 1
+                if turn.reasks > self.max_reasks:
+                    yield ErrorEvent(f"the model kept sending invalid tool calls ({self.max_reasks} corrections "
+                                     "allowed per turn); stopping")
+                    yield TurnEndEvent("invalid_tool_calls", turn.llm_requests, turn.llm_requests)
+                    return
+
+    # --- tool calls ----------------------------------------------------------------------------
+    def _parse_call(self, ev: ToolCallEnd) -> _Call:
+        call = _Call(ev.call_id, ev.name, dict(ev.arguments) if ev.ok and isinstance(ev.arguments, dict) else {})
+        if not ev.ok:
+            call.error = (f"the arguments of this {ev.name} call were cut off or unreadable "
+                          f"({ev.error or 'invalid JSON'}); nothing was run. Send the complete call again.")
+            return call
+        try:
+            call.tool, call.args = self.registry.parse(ev.name, call.arguments)
+        except ToolInputError as exc:
+            call.error = str(exc)
+        return call
+
+    async def _run_calls(self, editor: ProjectEditor, calls: list[_Call],
+                         approver: Approver | None) -> AsyncIterator[TurnEvent]:
+        """Reads in parallel between barriers; writes and player commands one by one, in call order."""
+        for c in calls:
+            if c.error is None:
+                yield ToolCallEvent(c.call_id, c.name, c.arguments)
+        batch: list[_Call] = []
+        for c in calls:
+            if c.error is not None:
+                c.result = ToolResultEvent(c.call_id, c.name, False, None, c.error)
+                yield c.result
+                continue
+            assert c.tool is not None
+            if c.tool.kind == "read":
+                batch.append(c)
+                continue
+            async for event in self._run_reads(editor, batch):
+                yield event
+            batch = []
+            if self._cancel_requested:
+                return
+            async for event in self._run_change(editor, c, approver):
+                yield event
+        async for event in self._run_reads(editor, batch):
+            yield event
+
+    async def _run_reads(self, editor: ProjectEditor, batch: list[_Call]) -> AsyncIterator[TurnEvent]:
+        if not batch:
+            return
+        results = await asyncio.gather(*(self._timed(c.tool, c.args, editor, dry=False) for c in batch))  # type: ignore[arg-type]
+        for c, (ok, value) in zip(batch, results, strict=True):
+            self._finish_call(c, ok, value.result if ok else value, None)
+            assert c.result is not None
+            yield c.result
+
+    async def _run_change(self, editor: ProjectEditor, c: _Call, approver: Approver | None) -> AsyncIterator[TurnEvent]:
+        assert c.tool is not None and c.args is not None
+        ok, outcome = await self._timed(c.tool, c.args, editor, dry=True)
+        if not ok:
+            self._finish_call(c, False, outcome, None)
+            yield c.result  # type: ignore[misc]
+            return
+        reason = self.policy.reason(c.tool, c.args, editor.project)
+        if reason:
+            request = ApprovalRequest(c.call_id, c.name, c.arguments, reason, preview(outcome.diff))
+            yield request.to_event()
+            if approver is None:
+                self._finish_call(c, False, "this call needs the user's approval and no one can approve it here; "
+                                            "it was not run", None, rejected=True)
+                yield c.result  # type: ignore[misc]
+                return
+            decision = await approver(request)
+            if decision.always_allow:
+                self.policy.always_allowed.add(c.name)
+            if decision.decision == "reject":
+                note = f": {decision.message}" if decision.message else ""
+                self._finish_call(c, False, f"the user rejected this call{note}; it was not run. "
+                                            "Ask what they want or try something else.", None, rejected=True)
+                yield c.result  # type: ignore[misc]
+                return
+            if decision.decision == "edit":
+                try:
+                    c.tool, c.args = self.registry.parse(c.name, dict(decision.arguments or {}))
+                except ToolInputError as exc:
+                    self._finish_call(c, False, f"the user's edited arguments are invalid: {exc}", None)
+                    yield c.result  # type: ignore[misc]
+                    return
+                c.arguments = dict(decision.arguments or {})
+                ok, outcome = await self._timed(c.tool, c.args, editor, dry=True)
+                if not ok:
+                    self._finish_call(c, False, outcome, None)
+                    yield c.result  # type: ignore[misc]
+                    return
+        try:
+            apply_outcome(editor, outcome, c.name)
+        except ModelError as exc:
+            self._finish_call(c, False, f"the project changed while this call ran ({exc}); call it again", None)
+            yield c.result  # type: ignore[misc]
+            return
+        for cmd in outcome.player_commands:
+            if self.player is not None:
+                self.player.command(cmd)
+            yield cmd
+        self._finish_call(c, True, outcome.result, outcome)
+        yield c.result  # type: ignore[misc]
+
+    async def _timed(self, tool: Tool, args: ToolArgs, editor: ProjectEditor, *, dry: bool) -> tuple[bool, Any]:
+        """Run a handler with the per-tool timeout. Returns (True, Outcome) or (False, error text)."""
+        try:
+            if inspect.iscoroutinefunction(tool.handler):
+                coro = _run_async(tool, args, editor.project)
+            elif tool.kind == "write":
+                copy = clone_project(editor.project)  # snapshot on the loop thread, edit it off-thread
+                coro = asyncio.to_thread(run_tool, tool, args, copy, is_copy=True)
+            elif tool.kind == "player":
+                return True, run_tool(tool, args, editor.project)
+            else:
+                coro = asyncio.to_thread(run_tool, tool, args, editor.project)
+            return True, await asyncio.wait_for(coro, self.tool_timeout_s)
+        except TimeoutError:
+            return False, f"{tool.name} timed out after {self.tool_timeout_s:g} s; nothing was changed"
+        except (ResolveError, ModelError, ValueError) as exc:
+            return False, f"{tool.name}: {exc}. Nothing was changed; fix the arguments and call again."
+        except Exception as exc:  # a bug in a tool must not kill the turn
+            return False, f"{tool.name} failed unexpectedly ({type(exc).__name__}: {exc}); nothing was changed"
+
+    def _finish_call(self, c: _Call, ok: bool, value: Any, outcome: Outcome | None, *, rejected: bool = False) -> None:
+        if ok:
+            result = dict(value) if isinstance(value, dict) else {"result": value}
+            if outcome is not None and outcome.diff is not None:
+                result["changes"] = change_summary(outcome.diff)
+            c.result = ToolResultEvent(c.call_id, c.name, True, result, None)
+        else:
+            if not rejected:
+                c.error = str(value)
+            c.result = ToolResultEvent(c.call_id, c.name, False, {"rejected": True} if rejected else None, str(value))
+
+    def _repair_after_cancel(self, history: list[ChatMessage], turn: _Turn) -> None:
+        if turn.streaming and turn.partial_text:
+            history.append(ChatMessage("assistant", turn.partial_text, meta={"cancelled": True}))
+        for c in turn.open_calls:
+            if c.result is None:
+                c.result = ToolResultEvent(c.call_id, c.name, False, None, CANCELLED_RESULT)
+            history.append(_result_message(c))
+        turn.open_calls = []
+        repair_history(history)
+
+    def _cost(self, usage: Usage) -> float | None:
+        pid = getattr(self.provider, "price_provider_id", None)
+        if pid is None and self.provider.name in ("openai", "anthropic"):
+            pid = self.provider.name
+        if pid is None:
+            return None
+        try:
+            from .providers.pricing import price_usage
+
+            return price_usage(usage, provider_id=pid, model=self.provider.model)
+        except LookupError:
+            return None
+
+
+async def _run_async(tool: Tool, args: ToolArgs, project: Any) -> Outcome:
+    ctx = ToolContext(project)
+    return Outcome(await tool.handler(ctx, args), player_commands=list(ctx.player_commands))
+
+
+async def _aclose(stream: Any) -> None:
+    close = getattr(stream, "aclose", None)
+    if close is not None:
+        try:
+            await close()
+        except Exception:  # closing a broken stream must not mask the real outcome
+            pass
+
+
+def _result_message(c: _Call) -> ChatMessage:
+    r = c.result
+    assert r is not None
+    body = r.result if r.ok else {"error": r.error, **(r.result or {})}
+    return ChatMessage("tool", json.dumps(body, ensure_ascii=False, separators=(",", ":")), tool_call_id=c.call_id,
+                       name=c.name, is_error=not r.ok)
+
+
+def repair_history(history: list[ChatMessage]) -> None:
+    """Make the history valid for every provider: each tool call gets a result right after its
+    assistant message (synthetic "cancelled by user"), and orphaned tool results are dropped."""
+    out: list[ChatMessage] = []
+    i = 0
+    while i < len(history):
+        m = history[i]
+        if m.role == "tool":
+            i += 1  # orphan (its assistant message is not directly before it)
+            continue
+        out.append(m)
+        i += 1
+        if m.role == "assistant" and m.tool_calls:
+            results = {}
+            while i < len(history) and history[i].role == "tool":
+                results.setdefault(history[i].tool_call_id, history[i])
+                i += 1
+            for call in m.tool_calls:
+                got = results.get(call.get("id"))
+                out.append(got if got is not None else ChatMessage(
+                    "tool", json.dumps({"error": CANCELLED_RESULT}), tool_call_id=call.get("id"),
+                    name=call.get("name"), is_error=True))
+    history[:] = out

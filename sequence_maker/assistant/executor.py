@@ -1,0 +1,90 @@
+"""Run one tool call safely: reads on the live project, edits as a dry run on a copy first.
+
+A write handler edits a scratch copy through its own editor; only if it succeeds are the recorded
+commands replayed on the real editor (inside the turn's undo group). So a failing or timed-out
+call never leaves a half-applied edit, and the same dry run gives the approval preview (a diff).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..history.commands import Command
+from ..history.editor import ProjectEditor
+from ..model.diff import StateDiff, diff_states
+from ..model.project import Project
+from .tools.common import segment_dict
+from .tools.registry import Tool, ToolArgs, ToolContext
+from .turn_events import PlayerCommandEvent
+
+PREVIEW_LIMIT = 40  # segments listed per ball and kind in a preview (counts are always complete)
+
+
+@dataclass(slots=True)
+class Outcome:
+    """A successful tool run: its result and what applying it would do."""
+
+    result: Any
+    commands: list[Command] = field(default_factory=list)
+    player_commands: list[PlayerCommandEvent] = field(default_factory=list)
+    diff: StateDiff | None = None
+
+
+def clone_project(project: Project) -> Project:
+    """An independent copy sharing immutable segments (cheap: no segment is copied)."""
+    copy = Project(project.name, project.duration_ms, refresh_rate=project.refresh_rate)
+    copy.restore(project.snapshot())
+    return copy
+
+
+def run_tool(tool: Tool, args: ToolArgs, project: Project, *, is_copy: bool = False) -> Outcome:
+    """Run a call. Writes run on a copy and return their commands + diff; nothing real changes.
+
+    ``is_copy`` says ``project`` is already a private copy (the loop snapshots on its own thread)."""
+    if tool.kind != "write":
+        ctx = ToolContext(project)
+        result = tool.handler(ctx, args)
+        return Outcome(result, player_commands=list(ctx.player_commands))
+    scratch = project if is_copy else clone_project(project)
+    before = scratch.snapshot()
+    editor = ProjectEditor(scratch)
+    ctx = ToolContext(scratch, editor=editor)
+    with editor.group(tool.name, origin="assistant") as g:
+        result = tool.handler(ctx, args)
+        commands = list(g.step.commands)
+    return Outcome(result, commands, diff=diff_states(before, scratch.snapshot()))
+
+
+def apply_outcome(editor: ProjectEditor, outcome: Outcome, label: str) -> None:
+    """Replay a dry run's commands on the real editor (the states are identical, so they fit)."""
+    for cmd in outcome.commands:
+        editor.execute(cmd, label)
+
+
+def preview(diff: StateDiff | None, limit: int = PREVIEW_LIMIT) -> list[dict[str, Any]]:
+    """Per-ball summary of a diff: added/removed/changed segments as dicts (lists capped)."""
+    if diff is None:
+        return []
+    out = []
+    for b in diff.balls:
+        if b.empty:
+            continue
+        out.append({
+            "ball": b.ball + 1, "name": b.name,
+            "counts": {"added": len(b.added), "removed": len(b.removed), "changed": len(b.changed)},
+            "added": [segment_dict(s) for s in b.added[:limit]],
+            "removed": [segment_dict(s) for s in b.removed[:limit]],
+            "changed": [{"before": segment_dict(x), "after": segment_dict(y)} for x, y in b.changed[:limit]],
+        })
+    return out
+
+
+def change_summary(diff: StateDiff | None) -> dict[str, Any]:
+    """Short per-ball counts for the model (it does not need every segment back)."""
+    if diff is None:
+        return {}
+    return {f"ball {b.ball + 1}": {k: v for k, v in
+                                   (("added", len(b.added)), ("removed", len(b.removed)), ("changed", len(b.changed)))
+                                   if v}
+            for b in diff.balls if not b.empty}

@@ -1,0 +1,50 @@
+"""Argument shapes shared by the tools: times, balls and colours as users say them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from .registry import ToolArgs
+
+TimeValue = Annotated[
+    float | str,
+    Field(description="seconds, 'm:ss', 'bar 5', 'beat 9' or a section name"),
+]
+DurationValue = Annotated[float | str, Field(description="seconds (2.5), '4 beats' or '2 bars'")]
+BallsValue = Annotated[
+    int | str | list[int],
+    Field(description="ball number (1 = first ball), a list like [1, 3], or 'all'"),
+]
+BallValue = Annotated[int, Field(description="one ball number (1 = first ball)")]
+ColorValue = Annotated[
+    str | Annotated[list[int], Field(min_length=3, max_length=3)],
+    Field(description="colour name ('red', 'warm white' …), '#RRGGBB' or [r, g, b]"),
+]
+WHEN_HELP = (
+    "when it happens: 'all', a section name ('chorus', 'chorus 2', 'last verse'), 'bar 5', 'bars 5-8', "
+    "'beats 1-8', 'first 8 beats', 'last 10 seconds', '0:30-0:45', 'first 4 bars of chorus'. "
+    "Or leave it out and give start + duration/end."
+)
+
+
+class SpanArgs(ToolArgs):
+    """A time range, either as ``when`` text or as start + end/duration."""
+
+    when: str | None = Field(None, description=WHEN_HELP)
+    start: TimeValue | None = None
+    duration: DurationValue | None = None
+    end: TimeValue | None = None
+
+    def span_kwargs(self) -> dict[str, object]:
+        return {"when": self.when, "start": self.start, "end": self.end, "duration": self.duration}
+
+
+class OptionalSpanArgs(SpanArgs):
+    """Like :class:`SpanArgs`, but no time given means the whole song."""
+
+    def span_kwargs(self) -> dict[str, object]:
+        if self.when is None and self.start is None and self.end is None and self.duration is None:
+            return {"when": "all"}
+        return super().span_kwargs()

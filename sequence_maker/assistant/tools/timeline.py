@@ -1,0 +1,221 @@
+"""Timeline tools (the names the design documents use): create/modify/delete segments, clear,
+batches, default colour and effects. Handlers edit ``ctx.editor`` (a scratch copy during the
+dry run), so an invalid call never touches the real project."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Literal
+
+from pydantic import Field
+
+from ...model.project import Project
+from ...model.segment import Pulse, Rainbow, Segment, Strobe
+from .args import BallsValue, BallValue, ColorValue, DurationValue, OptionalSpanArgs, SpanArgs, TimeValue
+from .common import ball_list, seg, spans_of, where
+from .registry import Tool, ToolArgs, ToolContext
+from .resolve import ResolveError, Span
+
+BATCH_CONFIRM_OVER = 20  # batches creating more segments than this ask for confirmation (ask mode)
+
+
+class CreateSegmentArgs(SpanArgs):
+    balls: BallsValue
+    color: ColorValue
+    end_color: ColorValue | None = Field(None, description="set to fade from color to end_color")
+
+
+def create_segment(ctx: ToolContext, a: CreateSegmentArgs) -> dict:
+    r = ctx.resolve
+    balls = r.balls(a.balls)
+    c0 = r.color(a.color)
+    c1 = r.color(a.end_color) if a.end_color is not None else None
+    spans = spans_of(ctx, a)
+    assert ctx.editor is not None
+    for b in balls:
+        ctx.editor.paint(b, [seg(s.start_ms, s.end_ms, c0, c1, ctx.project.balls[b].default_pixels) for s in spans],
+                         label="create_segment")
+    return {"done": f"{'fade' if c1 else 'segment'} on ball(s) {ball_list(balls)} at {where(spans)}"}
+
+
+class ModifySegmentArgs(ToolArgs):
+    ball: BallValue
+    at: TimeValue = Field(description="any time inside the segment to change")
+    color: ColorValue | None = None
+    end_color: ColorValue | None = Field(None, description="makes it a fade to this colour")
+    start: TimeValue | None = Field(None, description="new start")
+    end: TimeValue | None = Field(None, description="new end")
+    duration: DurationValue | None = Field(None, description="new length (instead of end)")
+
+
+def modify_segment(ctx: ToolContext, a: ModifySegmentArgs) -> dict:
+    r = ctx.resolve
+    b = r.ball(a.ball)
+    t = r.point(a.at)
+    assert ctx.editor is not None
+    old = ctx.project.balls[b].segment_at(t)
+    if old is None:
+        raise ResolveError(f"ball {b + 1} has no segment at {t / 1000:g} s; read get_segments to find one")
+    start = r.point(a.start) if a.start is not None else old.start_ms
+    if a.duration is not None:
+        end = start + r.duration(a.duration, start)
+    elif a.end is not None:
+        end = r.point(a.end, as_end=True)
+    else:
+        end = old.end_ms if a.start is None else start + old.duration_ms
+    r.check_span(Span(start, end))
+    kw: dict = {"start_ms": start, "end_ms": end}
+    if a.color is not None:
+        kw["color"] = r.color(a.color)
+    if a.end_color is not None:
+        kw["end_color"] = r.color(a.end_color)
+    new = ctx.editor.modify_segment(b, t, label="modify_segment", **kw)
+    return {"done": f"ball {b + 1} segment now {new.start_ms / 1000:g}–{new.end_ms / 1000:g} s"}
+
+
+class DeleteSegmentArgs(ToolArgs):
+    ball: BallValue
+    at: TimeValue = Field(description="any time inside the segment to delete")
+
+
+def delete_segment(ctx: ToolContext, a: DeleteSegmentArgs) -> dict:
+    b = ctx.resolve.ball(a.ball)
+    t = ctx.resolve.point(a.at)
+    if ctx.project.balls[b].segment_at(t) is None:
+        raise ResolveError(f"ball {b + 1} has no segment at {t / 1000:g} s; read get_segments to find one")
+    assert ctx.editor is not None
+    s = ctx.editor.delete_segment(b, t, label="delete_segment")
+    return {"done": f"deleted ball {b + 1} segment {s.start_ms / 1000:g}–{s.end_ms / 1000:g} s"}
+
+
+class ClearTimelineArgs(OptionalSpanArgs):
+    balls: BallsValue = "all"
+
+
+def clear_timeline(ctx: ToolContext, a: ClearTimelineArgs) -> dict:
+    balls = ctx.resolve.balls(a.balls)
+    spans = spans_of(ctx, a)
+    assert ctx.editor is not None
+    for b in balls:
+        for s in spans:
+            ctx.editor.erase(b, s.start_ms, s.end_ms, label="clear_timeline")
+    return {"done": f"cleared ball(s) {ball_list(balls)} at {where(spans)}"}
+
+
+def _clear_reason(a: ClearTimelineArgs, project: Project) -> str | None:
+    return "clears segments from the timeline"
+
+
+class BatchItem(SpanArgs):
+    balls: BallsValue
+    color: ColorValue
+    end_color: ColorValue | None = None
+
+
+class CreateSegmentsBatchArgs(ToolArgs):
+    segments: list[BatchItem] = Field(min_length=1, description="segments to create, applied in order")
+
+
+def create_segments_batch(ctx: ToolContext, a: CreateSegmentsBatchArgs) -> dict:
+    made = 0
+    for i, item in enumerate(a.segments, 1):
+        try:
+            create_segment(ctx, CreateSegmentArgs.model_validate(item.model_dump()))
+        except ResolveError as exc:
+            raise ResolveError(f"segments[{i}]: {exc} (nothing was applied)") from None
+        made += len(ctx.resolve.balls(item.balls))
+    return {"done": f"created {made} segment(s) from {len(a.segments)} item(s)"}
+
+
+def _batch_reason(a: CreateSegmentsBatchArgs, project: Project) -> str | None:
+    if len(a.segments) > BATCH_CONFIRM_OVER:
+        return f"creates {len(a.segments)} segments (more than {BATCH_CONFIRM_OVER})"
+    return None
+
+
+class SetDefaultColorArgs(OptionalSpanArgs):
+    balls: BallsValue = "all"
+    color: ColorValue
+
+
+def set_default_color(ctx: ToolContext, a: SetDefaultColorArgs) -> dict:
+    """Fill every gap (time with no segment) of the balls with one colour; existing segments stay."""
+    r = ctx.resolve
+    balls, c = r.balls(a.balls), r.color(a.color)
+    spans = spans_of(ctx, a)
+    assert ctx.editor is not None
+    filled = 0
+    for b in balls:
+        ball = ctx.project.balls[b]
+        gaps: list[Segment] = []
+        for s in spans:
+            cur = s.start_ms
+            for existing in ball.segments_in(s.start_ms, s.end_ms):
+                if existing.start_ms > cur:
+                    gaps.append(seg(cur, existing.start_ms, c, pixels=ball.default_pixels))
+                cur = max(cur, existing.end_ms)
+            if cur < s.end_ms:
+                gaps.append(seg(cur, s.end_ms, c, pixels=ball.default_pixels))
+        if gaps:
+            ctx.editor.paint(b, gaps, label="set_default_color")
+            filled += len(gaps)
+    return {"done": f"filled {filled} gap(s) on ball(s) {ball_list(balls)} with the default colour"}
+
+
+class AddEffectArgs(OptionalSpanArgs):
+    balls: BallsValue
+    effect: Literal["strobe", "pulse", "rainbow", "none"]
+    hz: float | None = Field(None, gt=0, le=50, description="speed; default follows the tempo")
+    color: ColorValue | None = Field(None, description="paint this colour first (needed where there are no segments)")
+
+
+def _effect(ctx: ToolContext, a: AddEffectArgs) -> Strobe | Pulse | Rainbow | None:
+    beat_hz = 1000.0 / ctx.resolve.beat_period_ms()
+    if a.effect == "strobe":
+        return Strobe(hz=a.hz or min(50.0, 2 * beat_hz))
+    if a.effect == "pulse":
+        return Pulse(hz=a.hz or min(50.0, beat_hz))
+    if a.effect == "rainbow":
+        return Rainbow(cycles_per_s=min(20.0, a.hz or 0.5))
+    return None
+
+
+def add_effect(ctx: ToolContext, a: AddEffectArgs) -> dict:
+    r = ctx.resolve
+    balls = r.balls(a.balls)
+    spans = spans_of(ctx, a)
+    eff = _effect(ctx, a)
+    base = r.color(a.color) if a.color is not None else None
+    assert ctx.editor is not None
+    touched = 0
+    for b in balls:
+        ball = ctx.project.balls[b]
+        for s in spans:
+            if base is not None:
+                ctx.editor.paint(b, seg(s.start_ms, s.end_ms, base, pixels=ball.default_pixels), label="add_effect")
+            parts = [p.trimmed(s.start_ms, s.end_ms) for p in ball.segments_in(s.start_ms, s.end_ms)]
+            if not parts and eff is not None and not isinstance(eff, Rainbow):
+                raise ResolveError(f"ball {b + 1} has no segments at {s.describe()}; pass 'color' to create one")
+            if not parts:
+                parts = [seg(s.start_ms, s.end_ms, r.color("white"), pixels=ball.default_pixels)]
+            ctx.editor.paint(b, [replace(p, effect=eff) for p in parts], label="add_effect")
+            touched += len(parts)
+    return {"done": f"{a.effect} on {touched} segment(s) of ball(s) {ball_list(balls)} at {where(spans)}"}
+
+
+TIMELINE_TOOLS = [
+    Tool("create_segment", "Colour balls for a time range (solid, or a fade with end_color). Overwrites what is there.",
+         CreateSegmentArgs, create_segment, "write"),
+    Tool("modify_segment", "Change the colour or timing of the segment at a given time on one ball.",
+         ModifySegmentArgs, modify_segment, "write"),
+    Tool("delete_segment", "Delete the segment at a given time on one ball.", DeleteSegmentArgs, delete_segment,
+         "write", lambda a, p: "deletes a segment"),
+    Tool("clear_timeline", "Remove all segments of balls (default all) in a range (default the whole song).",
+         ClearTimelineArgs, clear_timeline, "write", _clear_reason),
+    Tool("create_segments_batch", "Create many segments in one call (each item: balls, color, time).",
+         CreateSegmentsBatchArgs, create_segments_batch, "write", _batch_reason),
+    Tool("set_default_color", "Fill the empty parts of balls' timelines with a colour (keeps existing segments).",
+         SetDefaultColorArgs, set_default_color, "write"),
+    Tool("add_effect", "Add strobe, pulse or rainbow to the segments in a range (or 'none' to remove effects).",
+         AddEffectArgs, add_effect, "write"),
+]
