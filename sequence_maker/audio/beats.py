@@ -117,7 +117,11 @@ def beat_confidence(frames: np.ndarray, onset: np.ndarray, curve: TempoCurve) ->
     if len(frames) < 4:
         return 0.0
     on_b = _value_at(onset, frames, 1).mean()
-    between = ((frames[:-1] * 3 + frames[1:]) // 4, (frames[:-1] + frames[1:]) // 2, (frames[:-1] + frames[1:] * 3) // 4)
+    between = (
+        (frames[:-1] * 3 + frames[1:]) // 4,
+        (frames[:-1] + frames[1:]) // 2,
+        (frames[:-1] + frames[1:] * 3) // 4,
+    )
     on_x = np.mean([_value_at(onset, b, 1).mean() for b in between])
     contrast = float(np.clip((on_b - on_x) / max(on_b, 1e-9), 0.0, 1.0))
     ibi = np.diff(frames)

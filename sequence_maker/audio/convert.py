@@ -31,5 +31,9 @@ def to_grid(analysis: Analysis) -> BeatGrid:
         tempo_bpm=round(analysis.tempo_bpm, 3),
         sections=tuple(sections),
         confidence=analysis.tempo_confidence,
-        extras={"duration_ms": _ms(analysis.duration_s), "audio_hash": analysis.audio_hash, "note": analysis.note},
+        extras={
+            "duration_ms": _ms(analysis.duration_s),
+            "audio_hash": analysis.audio_hash,
+            "note": analysis.note,
+        },
     )

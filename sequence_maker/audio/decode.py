@@ -65,7 +65,9 @@ def _classify_open_error(p: Path, exc: Exception) -> Exception:
     head = p.read_bytes()[:64] if p.stat().st_size < 64 else p.open("rb").read(64)
     for offset, sig, name in _UNSUPPORTED_SIGNATURES:
         if head[offset : offset + len(sig)] == sig:
-            return UnsupportedCodecError(f"{p}: {name} audio is not supported; convert it to WAV, FLAC, OGG or MP3")
+            return UnsupportedCodecError(
+                f"{p}: {name} audio is not supported; convert it to WAV, FLAC, OGG or MP3"
+            )
     if head[:4] in (b"RIFF", b"RIFX", b"FORM") or head[:4] == b"fLaC" or head[:4] == b"OggS":
         return UnsupportedCodecError(
             f"{p}: the container is recognised but its codec cannot be decoded ({exc}); "
@@ -87,7 +89,9 @@ def probe(path: str | Path) -> AudioInfo:
         raise NotAudioError(f"{p}: header declares {info.samplerate} Hz, {info.channels} channels")
     if info.frames == 0:
         raise EmptyAudioError(f"{p}: the file holds no audio frames")
-    return AudioInfo(str(p), int(info.samplerate), int(info.channels), int(info.frames), info.format, info.subtype)
+    return AudioInfo(
+        str(p), int(info.samplerate), int(info.channels), int(info.frames), info.format, info.subtype
+    )
 
 
 def iter_blocks(

@@ -100,7 +100,9 @@ def detect_onsets(features: FrameFeatures) -> np.ndarray:
     env = features.onset_envelope()
     if len(env) < 3 or not np.any(env > 0):
         return np.zeros(0)
-    return librosa.onset.onset_detect(onset_envelope=env, sr=features.sr, hop_length=features.hop, units="time")
+    return librosa.onset.onset_detect(
+        onset_envelope=env, sr=features.sr, hop_length=features.hop, units="time"
+    )
 
 
 def analyze(
@@ -197,7 +199,15 @@ def _analyse_features(
         m = estimate_meter(frames, feats.onset_envelope(), feats.onset_envelope(low_only=True), feats.chroma)
         downbeats, bpb = tracked.beats_s[m.downbeat_index], m.beats_per_bar
     report(0.9, "sections")
-    sections = estimate_sections(np.asarray(downbeats), duration, feats.fps, feats.log_mel, feats.chroma, rms_db, feats.onset_envelope())
+    sections = estimate_sections(
+        np.asarray(downbeats),
+        duration,
+        feats.fps,
+        feats.log_mel,
+        feats.chroma,
+        rms_db,
+        feats.onset_envelope(),
+    )
     return Analysis(
         tempo_bpm=tracked.tempo_bpm,
         tempo_confidence=tracked.confidence,
@@ -211,4 +221,3 @@ def _analyse_features(
         note=tracked.note,
         **common,
     )
-

@@ -130,7 +130,11 @@ def shift_half_beat(grid: BeatGrid, direction: int = 1) -> BeatGrid:
         raise GridEditError("direction must be 1 (later) or -1 (earlier)")
     beats = _need_beats(grid, 2, "shifting by half a beat")
     periods = np.diff(beats)
-    half = np.concatenate([periods, periods[-1:]]) / 2 if direction == 1 else np.concatenate([periods[:1], periods]) / 2
+    half = (
+        np.concatenate([periods, periods[-1:]]) / 2
+        if direction == 1
+        else np.concatenate([periods[:1], periods]) / 2
+    )
     moved = [int(round(b + direction * h)) for b, h in zip(beats, half, strict=True)]
     mapping = dict(zip(beats, moved, strict=True))
     keep = [m for m in moved if m >= 0]
@@ -171,7 +175,11 @@ def set_tempo(
     bpb = beats_per_bar or grid.beats_per_bar
     if not 1 <= bpb <= 16:
         raise GridEditError(f"beats per bar must be 1–16, not {bpb}")
-    end = end_ms if end_ms is not None else grid.extras.get("duration_ms") or (grid.beats_ms[-1] if grid.beats_ms else None)
+    end = (
+        end_ms
+        if end_ms is not None
+        else grid.extras.get("duration_ms") or (grid.beats_ms[-1] if grid.beats_ms else None)
+    )
     if end is None:
         raise GridEditError("set_tempo needs end_ms (the grid has no beats and no known duration)")
     if end <= first_downbeat_ms:
@@ -241,7 +249,9 @@ def fit_taps(taps_ms: list[int] | tuple[int, ...]) -> TapFit:
     return TapFit(round(float(bpm), 3), int(round(icpt + slope * idx[0])), float(np.sqrt(np.mean(resid**2))))
 
 
-def apply_taps(grid: BeatGrid, taps_ms: list[int] | tuple[int, ...], *, end_ms: int | None = None) -> BeatGrid:
+def apply_taps(
+    grid: BeatGrid, taps_ms: list[int] | tuple[int, ...], *, end_ms: int | None = None
+) -> BeatGrid:
     """Tap tempo: a steady grid at the tapped tempo whose downbeat is the first tap."""
     fit = fit_taps(taps_ms)
     return set_tempo(grid, fit.bpm, fit.first_beat_ms, end_ms=end_ms)

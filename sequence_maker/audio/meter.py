@@ -42,10 +42,17 @@ def beat_cues(
     """Per-beat cue values (raw, not standardised)."""
     n = len(beat_frames)
     T = chroma.shape[1]
-    bounds = np.append(beat_frames, min(T, beat_frames[-1] + (beat_frames[-1] - beat_frames[-2] if n > 1 else 1)))
+    bounds = np.append(
+        beat_frames, min(T, beat_frames[-1] + (beat_frames[-1] - beat_frames[-2] if n > 1 else 1))
+    )
     bounds = np.clip(bounds, 0, max(T - 1, 0))
     csum = np.concatenate([np.zeros((12, 1)), np.cumsum(chroma, axis=1)], axis=1)
-    seg = np.stack([(csum[:, b1] - csum[:, b0]) / max(b1 - b0, 1) for b0, b1 in zip(bounds[:-1], bounds[1:], strict=True)])
+    seg = np.stack(
+        [
+            (csum[:, b1] - csum[:, b0]) / max(b1 - b0, 1)
+            for b0, b1 in zip(bounds[:-1], bounds[1:], strict=True)
+        ]
+    )
     seg = seg / np.maximum(np.linalg.norm(seg, axis=1, keepdims=True), 1e-9)
     harm = np.zeros(n)
     harm[1:] = 1.0 - np.sum(seg[1:] * seg[:-1], axis=1)
@@ -108,5 +115,7 @@ def estimate_meter(
         return MeterEstimate(4, np.arange(0, n, 4), 0.0)
     contrast, meter, idx = best
     other = contrasts.get(7 - meter, 0.0)
-    confidence = float(np.clip((contrast - max(other, 0.0)) / max(contrast, 1e-9), 0.0, 1.0)) if contrast > 0 else 0.0
+    confidence = (
+        float(np.clip((contrast - max(other, 0.0)) / max(contrast, 1e-9), 0.0, 1.0)) if contrast > 0 else 0.0
+    )
     return MeterEstimate(meter, idx, round(confidence, 3))

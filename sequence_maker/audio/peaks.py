@@ -55,7 +55,9 @@ class PeakPyramid:
     maxs: list[np.ndarray]
 
     @classmethod
-    def from_base(cls, lo: np.ndarray, hi: np.ndarray, sample_rate: int, base: int = PEAK_BASE) -> PeakPyramid:
+    def from_base(
+        cls, lo: np.ndarray, hi: np.ndarray, sample_rate: int, base: int = PEAK_BASE
+    ) -> PeakPyramid:
         mins, maxs = [lo], [hi]
         while len(mins[-1]) > 1:
             a, b = mins[-1], maxs[-1]

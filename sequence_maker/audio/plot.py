@@ -31,13 +31,17 @@ def plot_analysis(analysis: Analysis, out: str | Path, *, width_px: int = 1800) 
     for s in analysis.sections:
         colour = _SECTION_COLOURS[letters.index(s.label.rstrip("′")) % len(_SECTION_COLOURS)]
         ax_w.axvspan(s.start_s, s.end_s, color=colour, alpha=0.18, linewidth=0)
-        ax_w.text(s.start_s, 0.95, s.label + (" (chorus)" if s.kind == "chorus" else ""), va="top", fontsize=9)
+        ax_w.text(
+            s.start_s, 0.95, s.label + (" (chorus)" if s.kind == "chorus" else ""), va="top", fontsize=9
+        )
     ax_w.vlines(analysis.beats, -1, 1, color="#2a7", linewidth=0.5, alpha=0.6, label="beats")
     ax_w.vlines(analysis.downbeats, -1, 1, color="#d22", linewidth=1.2, label="downbeats")
     ax_w.set_ylim(-1, 1)
     ax_w.set_yticks([])
     ax_w.legend(loc="lower right", fontsize=8)
-    ax_w.set_title(f"{analysis.tempo_bpm:.1f} BPM, {analysis.beats_per_bar}/bar, confidence {analysis.tempo_confidence:.2f}")
+    ax_w.set_title(
+        f"{analysis.tempo_bpm:.1f} BPM, {analysis.beats_per_bar}/bar, confidence {analysis.tempo_confidence:.2f}"
+    )
     e = np.asarray(analysis.energy)
     ax_e.plot(np.arange(len(e)) * analysis.energy_hop_s, e, color="#e68a00", linewidth=0.8)
     ax_e.set_ylim(0, 1)

@@ -84,7 +84,10 @@ class Analysis:
             beats=[float(x) for x in d["beats"]],
             downbeats=[float(x) for x in d["downbeats"]],
             onsets=[float(x) for x in d["onsets"]],
-            sections=[SectionInfo(s["label"], float(s["start_s"]), float(s["end_s"]), s.get("kind", "")) for s in d["sections"]],
+            sections=[
+                SectionInfo(s["label"], float(s["start_s"]), float(s["end_s"]), s.get("kind", ""))
+                for s in d["sections"]
+            ],
             energy_hop_s=float(d["energy"]["hop_s"]),
             energy=[float(x) for x in d["energy"]["values"]],
             tempo_curve=[(float(t), float(b)) for t, b in d.get("tempo_curve", [])],

@@ -88,7 +88,11 @@ def pick_boundaries(nov: np.ndarray, min_bars: int = MIN_SECTION_BARS) -> list[i
     if len(positive) == 0:
         return []
     thr = max(np.median(nov[1:-1]) + 0.5 * np.std(nov[1:-1]), 0.25 * nov.max())
-    cands = [i for i in range(1, n) if nov[i] >= thr and nov[i] == nov[max(0, i - min_bars + 1) : i + min_bars].max()]
+    cands = [
+        i
+        for i in range(1, n)
+        if nov[i] >= thr and nov[i] == nov[max(0, i - min_bars + 1) : i + min_bars].max()
+    ]
     cands.sort(key=lambda i: -nov[i])
     chosen: list[int] = []
     for i in cands:
@@ -147,7 +151,14 @@ def estimate_sections(
     music_start = float(downbeats_s[0]) if len(downbeats_s) else 0.0
     lead: list[SectionEstimate] = []
     if music_start >= 1.0:
-        lead = [SectionEstimate("silence" if rms_db[: int(music_start * fps)].mean() < -40 else "intro", 0.0, music_start, "intro")]
+        lead = [
+            SectionEstimate(
+                "silence" if rms_db[: int(music_start * fps)].mean() < -40 else "intro",
+                0.0,
+                music_start,
+                "intro",
+            )
+        ]
     if len(downbeats_s) < 2 * MIN_SECTION_BARS + 1:
         start = music_start if lead else 0.0
         return [*lead, SectionEstimate("A", start, duration_s)] if duration_s > start else lead
@@ -160,7 +171,9 @@ def estimate_sections(
     half = 4 if n_bars >= 16 else 2
     cuts = [0, *pick_boundaries(novelty(F, half)), n_bars]
     seg_feats = np.asarray([np.median(L[a:b], axis=0) for a, b in zip(cuts[:-1], cuts[1:], strict=True)])
-    energies = np.asarray([rms_db[bars[a] : max(bars[b], bars[a] + 1)].mean() for a, b in zip(cuts[:-1], cuts[1:], strict=True)])
+    energies = np.asarray(
+        [rms_db[bars[a] : max(bars[b], bars[a] + 1)].mean() for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+    )
     labels, chorus = label_segments(seg_feats, energies)
     # merge neighbours that got the same letter (one section split by a spurious peak)
     merged: list[tuple[str, int, int]] = []

@@ -134,7 +134,9 @@ class _Mixer:
         noise = np.diff(self.rng.standard_normal(len(e) + 1), n=1)
         return gain * 0.4 * noise * e
 
-    def tone(self, hz: float, dur_s: float, rolloff: float, gain: float, attack_s: float = 0.01) -> np.ndarray:
+    def tone(
+        self, hz: float, dur_s: float, rolloff: float, gain: float, attack_s: float = 0.01
+    ) -> np.ndarray:
         n = int(dur_s * self.sr)
         t = np.arange(n) / self.sr
         wave = np.zeros(n)
@@ -193,12 +195,19 @@ def render(spec: SongSpec) -> RenderedSong:
             bar_end = beats[min(i + bpb, n_beats)]
             for interval in (0, 4, 7):
                 hz = _midi_hz(root + 12 + interval)
-                mix.add(t0, mix.tone(hz, bar_end - t0, style["rolloff"], 0.12 * (0.4 + 0.6 * energy), attack_s=0.02))
+                mix.add(
+                    t0,
+                    mix.tone(hz, bar_end - t0, style["rolloff"], 0.12 * (0.4 + 0.6 * energy), attack_s=0.02),
+                )
     peak = np.max(np.abs(mix.buf)) or 1.0
     mono = (0.8 * mix.buf / peak).astype(np.float32)
     samples = np.stack([mono, 0.9 * mono], axis=1).astype(np.float32) if spec.stereo else mono
     downbeats = beats[:-1][::bpb]
-    bounds = [0.0, *section_starts[1:], duration] if spec.intro_silence_s < 1.0 else [0.0, *section_starts, duration]
+    bounds = (
+        [0.0, *section_starts[1:], duration]
+        if spec.intro_silence_s < 1.0
+        else [0.0, *section_starts, duration]
+    )
     labels = list(spec.plan) if spec.intro_silence_s < 1.0 else ["silence", *spec.plan]
     sections = [(lab, bounds[k], bounds[k + 1]) for k, lab in enumerate(labels)]
     return RenderedSong(

@@ -14,7 +14,9 @@ def register(app: typer.Typer) -> None:
 def analyze_command(
     song: Path = typer.Argument(..., help="Audio file (wav, flac, ogg, mp3…)."),
     json_out: Path | None = typer.Option(None, "--json", help="Write the analysis JSON here."),
-    plot_out: Path | None = typer.Option(None, "--plot", help="Write a PNG: waveform, beats, sections, energy."),
+    plot_out: Path | None = typer.Option(
+        None, "--plot", help="Write a PNG: waveform, beats, sections, energy."
+    ),
     no_cache: bool = typer.Option(False, "--no-cache", help="Recompute even if a cached analysis exists."),
 ) -> None:
     """Find tempo, beats, downbeats, meter, sections and energy of SONG."""
@@ -34,7 +36,11 @@ def analyze_command(
             TimeElapsedColumn(), console=console, transient=True,
         ) as bar:  # fmt: skip
             task = bar.add_task("analysing", total=1.0)
-            result = analyze(song, cache=not no_cache, progress=lambda f, stage: bar.update(task, completed=f, description=stage))
+            result = analyze(
+                song,
+                cache=not no_cache,
+                progress=lambda f, stage: bar.update(task, completed=f, description=stage),
+            )
     except AudioError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
