@@ -1,0 +1,52 @@
+"""Health, status and settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Request
+
+from ... import __version__
+from ..errors import ApiError
+from ._common import body_dict, services
+
+router = APIRouter(prefix="/api", tags=["system"])
+KNOWN_SETTINGS = {"approval_mode": ("auto", "ask", "ask_destructive")}
+
+
+@router.get("/health")
+async def health() -> dict[str, Any]:
+    return {"ok": True, "version": __version__}
+
+
+@router.get("/status")
+async def status(request: Request) -> dict[str, Any]:
+    s = services(request)
+    return {"version": __version__, "workspace": str(s.settings.workspace), "assistant": dict(s.assistant.status),
+            "busy": any(h.busy_request_id for h in s.projects.open_handles()),
+            "database": s.store.dialect, "keys_backend": s.keys.backend}
+
+
+@router.get("/settings")
+async def get_settings(request: Request) -> dict[str, Any]:
+    return {"settings": services(request).store.settings.all()}
+
+
+@router.patch("/settings")
+async def patch_settings(request: Request, body: Any = Body(...)) -> dict[str, Any]:
+    values = body_dict(body)
+    for key, allowed in KNOWN_SETTINGS.items():
+        if key in values and values[key] is not None and values[key] not in allowed:
+            raise ApiError(400, f"{key} must be one of {', '.join(allowed)}")
+    if "autosave_s" in values and values["autosave_s"] is not None:
+        v = values["autosave_s"]
+        if isinstance(v, bool) or not isinstance(v, int | float) or not 0 < v <= 3600:
+            raise ApiError(400, "autosave_s must be a number of seconds between 0 and 3600")
+    s = services(request)
+    from ...store.profiles import ProfileError
+
+    try:
+        out = s.store.settings.update(values)
+    except ProfileError as e:
+        raise ApiError(400, str(e)) from None
+    return {"settings": out}
