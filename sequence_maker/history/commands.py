@@ -99,8 +99,8 @@ class ReplaceSegments(Command):
 
     @classmethod
     def _from_dict(cls, d: dict[str, Any]) -> ReplaceSegments:
-        return cls(int(d["ball"]), tuple(codec.segment_from_dict(s) for s in d["removed"]),
-                   tuple(codec.segment_from_dict(s) for s in d["added"]))
+        return cls(int(d["ball"]), tuple(codec.segment_from_dict(s, f"removed[{i}]") for i, s in enumerate(d["removed"])),
+                   tuple(codec.segment_from_dict(s, f"added[{i}]") for i, s in enumerate(d["added"])))
 
 
 @dataclass(slots=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..history import Checkpoint, History, Step
+from ..history import Checkpoint, Command, History, Step
 from ..model import Ball, Project, codec
 from ..model.codec import CodecError
 from ..model.errors import ModelError
@@ -142,13 +142,26 @@ def decode_history(d: Any, file: Path | None) -> History:
         if not isinstance(raw, list):
             raise ProjectFileError(file, f"history.{key}", "expected a list")
         for i, s in enumerate(raw):
-            stack.append(_guard(file, f"history.{key}[{i}]", Step.from_dict, s))
+            stack.append(_step(file, f"history.{key}[{i}]", s))
     raw_cps = d.get("checkpoints", [])
     if not isinstance(raw_cps, list):
         raise ProjectFileError(file, "history.checkpoints", "expected a list")
     for i, c in enumerate(raw_cps):
         h.checkpoints.append(_guard(file, f"history.checkpoints[{i}]", _checkpoint, c))
     return h
+
+
+def _step(file: Path | None, path: str, d: Any) -> Step:
+    """Like Step.from_dict, but errors name the command index inside the step."""
+    if not isinstance(d, dict):
+        raise ProjectFileError(file, path, "expected an object")
+    cmds = d.get("commands", [])
+    if not isinstance(cmds, list):
+        raise ProjectFileError(file, f"{path}.commands", "expected a list")
+    commands = [_guard(file, f"{path}.commands[{j}]", Command.from_dict, c) for j, c in enumerate(cmds)]
+    step = _guard(file, path, Step.from_dict, {**d, "commands": []})
+    step.commands = commands
+    return step
 
 
 def _checkpoint(c: dict[str, Any]) -> Checkpoint:
