@@ -13,12 +13,13 @@ import asyncio
 class StallWatchdog:
     """Fires (cancels the owning task) when one awaited read exceeds its limit."""
 
-    __slots__ = ("_loop", "_task", "_handle", "_deadline", "_active", "fired", "limit_s")
+    __slots__ = ("_loop", "_task", "_handle", "_handle_at", "_deadline", "_active", "fired", "limit_s")
 
     def __init__(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._task = asyncio.current_task()
         self._handle: asyncio.TimerHandle | None = None
+        self._handle_at = 0.0
         self._deadline = 0.0
         self._active = False
         self.fired = False
@@ -31,7 +32,11 @@ class StallWatchdog:
         self.limit_s = limit_s
         self._deadline = self._loop.time() + limit_s
         self._active = True
-        if self._handle is None:
+        handle = self._handle
+        if handle is None or self._deadline < self._handle_at:
+            if handle is not None:
+                handle.cancel()
+            self._handle_at = self._deadline
             self._handle = self._loop.call_at(self._deadline, self._check)
 
     def end(self) -> None:
@@ -47,6 +52,7 @@ class StallWatchdog:
             if self._task is not None:
                 self._task.cancel("stream stalled")
         else:
+            self._handle_at = self._deadline
             self._handle = self._loop.call_at(self._deadline, self._check)
 
     def claim(self) -> bool:
