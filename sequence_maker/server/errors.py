@@ -51,7 +51,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api(_r: Request, e: ApiError) -> JSONResponse:
-        return JSONResponse(error_body(e.status, e.message, e.code), status_code=e.status)
+        body = error_body(e.status, e.message, e.code)
+        if getattr(e, "issues", None):
+            body["error"]["issues"] = e.issues  # type: ignore[attr-defined]
+        return JSONResponse(body, status_code=e.status)
 
     @app.exception_handler(ModelError)
     async def _model(_r: Request, e: ModelError) -> JSONResponse:
