@@ -126,3 +126,24 @@ def test_prompt_renders_tool_round_trip_as_alternating_turns():
     assert roles == ["system", "user", "assistant", "user"]
     assert json.loads(msgs[2]["content"])["calls"][1]["tool"] == "clear_range"
     assert "[create_segment ok] ok" in msgs[3]["content"] and "[clear_range ERROR] no such time" in msgs[3]["content"]
+
+
+def test_argument_named_like_a_doc_keyword_survives_stripping():
+    from sequence_maker.assistant.offline.schema import arguments_schema
+    from sequence_maker.assistant.providers.events import ToolSpec
+
+    tool = ToolSpec("rename", "Rename.", {"type": "object", "properties": {"title": {"type": "string", "description": "x"}}, "required": ["title"]})
+    schema = arguments_schema(tool)
+    assert schema["properties"] == {"title": {"type": "string"}}
+    assert schema["required"] == ["title"]
+
+
+def test_builtin_examples_only_for_offered_tools_and_in_schema_order():
+    from sequence_maker.assistant.offline.examples import applicable_examples
+    from sequence_maker.assistant.providers.events import ToolSpec
+
+    play = ToolSpec("play_audio", "Play.", {"type": "object", "properties": {"position": {"type": "string"}}})
+    examples = applicable_examples([play])
+    assert examples == [("play from the chorus", [("play_audio", {"position": "chorus"})])]
+    renamed = ToolSpec("play_audio", "Play.", {"type": "object", "properties": {"pos": {"type": "string"}}})
+    assert applicable_examples([renamed]) == []  # an example that no longer validates is dropped

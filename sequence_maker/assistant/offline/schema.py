@@ -29,15 +29,25 @@ MAX_CALLS_PER_TURN = 8
 MAX_REPLY_CHARS = 800
 
 
+_NAME_MAPS = ("properties", "$defs", "definitions", "patternProperties")
+
+
 def _strip_docs(schema: Any) -> Any:
-    if isinstance(schema, dict):
-        out = {k: _strip_docs(v) for k, v in schema.items() if k not in _DOC_KEYWORDS}
-        if out.get("type") == "object" and "properties" in out and "additionalProperties" not in out:
-            out["additionalProperties"] = False  # small models invent keys; tools would reject them anyway
-        return out
     if isinstance(schema, list):
         return [_strip_docs(v) for v in schema]
-    return schema
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in _DOC_KEYWORDS:
+            continue
+        if key in _NAME_MAPS and isinstance(value, dict):  # keys here are names, not keywords
+            out[key] = {name: _strip_docs(sub) for name, sub in value.items()}
+        else:
+            out[key] = _strip_docs(value)
+    if out.get("type") == "object" and "properties" in out and "additionalProperties" not in out:
+        out["additionalProperties"] = False  # small models invent keys; tools would reject them anyway
+    return out
 
 
 def arguments_schema(tool: ToolSpec, *, loose: bool = False) -> dict[str, Any]:

@@ -92,7 +92,7 @@ class OfflineProvider:
         *,
         model_path: str | Path | None = None,
         name: str = "offline",
-        n_ctx: int = 4096,
+        n_ctx: int = 8192,
         threads: int = 0,
         timeout_s: float = DEFAULT_TIMEOUT_S,
         max_reasks: int = 1,
