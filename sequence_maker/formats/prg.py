@@ -127,22 +127,25 @@ class PrgSegment:
         if self.ticks_per_entry != 1 or self.remainder != 0 or c != self.duration or c < 2:
             return None
         start = self.first_color
-        arr = np.frombuffer(self.entries, dtype=np.uint8).reshape(c, 3)
         k = max(1, c // 255)
         last_j = ((c - 1) // k) * k
         end: list[int] = []
-        for ch in range(3):
-            hit = None
-            for cand in range(256):
-                if round_half_up_div(start[ch] * (c - 1) + (cand - start[ch]) * last_j, c - 1) == arr[-1, ch]:
-                    one = fade_entries(c, (start[ch], 0, 0), (cand, 0, 0))[0::3]
-                    if one == arr[:, ch].tobytes():
-                        hit = cand
-                        break
-            if hit is None:
+        for ch, last in enumerate(self.last_color):
+            # the end value that puts the last (held) entry where it is; k = 1 makes it exact
+            guess = start[ch] + (last - start[ch]) * (c - 1) / last_j
+            cands = [v for v in range(round(guess) - 2, round(guess) + 3) if 0 <= v <= 255]
+            hit = [v for v in cands
+                   if round_half_up_div(start[ch] * (c - 1) + (v - start[ch]) * last_j, c - 1) == last]
+            if len(hit) > 1:  # held values can hide the exact end: pick the one that fits every entry
+                own = self.entries[ch::3]
+                hit = [v for v in hit if fade_entries(c, (start[ch], 0, 0), (v, 0, 0))[0::3] == own]
+            if not hit:
                 return None
-            end.append(hit)
-        return start, (end[0], end[1], end[2])
+            end.append(hit[0])
+        found = (end[0], end[1], end[2])
+        if fade_entries(c, start, found) != self.entries:
+            return None
+        return start, found
 
 
 @dataclass(frozen=True, slots=True)

@@ -82,3 +82,12 @@ def test_export_import_export_is_byte_identical(project: Project):
     data = project_to_prg_bytes(project, 0, 100)
     imported = timeline_to_project(program_to_timeline(prg.decode(data)), "again")
     assert project_to_prg_bytes(imported, 0, 100) == data
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(2, 13_500), colors, colors)
+def test_decoder_recovers_fade_colours_even_when_long_fades_hold_values(count, start, end):
+    seg = prg.decode(prg.encode(PrgProgram(100, 4, (PrgSegment.fade(count, start, end),)))).segments[0]
+    found = seg.fade_colors()
+    assert found is not None and found[0] == start
+    assert PrgSegment.fade(count, *found).entries == seg.entries
