@@ -64,7 +64,9 @@ function boot() {
   on("changed", (d) => {
     if (d && d.patch && /checkpoint|restore/i.test(d.patch.label || "")) refreshCheckpoints();
   });
-  refreshProjects(localStorage.getItem("seqmaker.project"));
+  // ?project=<name> opens that project (bookmarkable); else the last one used in this browser
+  const wanted = new URLSearchParams(location.search).get("project");
+  refreshProjects(wanted || localStorage.getItem("seqmaker.project"));
   refreshSettings();
 }
 
