@@ -309,7 +309,7 @@ class Assistant:
             self._finish_call(c, False, outcome, None)
             yield c.result  # type: ignore[misc]
             return
-        reason = self.policy.reason(c.tool, c.args, editor.project)
+        reason = self.policy.reason(c.tool, c.args, editor.project, outcome.diff)
         if reason:
             request = ApprovalRequest(c.call_id, c.name, c.arguments, reason, preview(outcome.diff))
             yield request.to_event()

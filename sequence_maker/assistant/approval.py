@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..model.diff import StateDiff
 from ..model.project import Project
 from .tools.registry import Tool, ToolArgs
 
@@ -33,11 +34,18 @@ class ApprovalPolicy:
     def __post_init__(self) -> None:
         self.mode = normalize_mode(self.mode)
 
-    def reason(self, tool: Tool, args: ToolArgs, project: Project) -> str | None:
-        """Why this call needs approval, or None to run it straight away."""
+    def reason(self, tool: Tool, args: ToolArgs, project: Project, diff: StateDiff | None = None) -> str | None:
+        """Why this call needs approval, or None to run it straight away.
+
+        A "destructive" call whose dry run (``diff``) removes or changes nothing is not asked about.
+        """
         if tool.kind == "read" or self.mode == "auto" or tool.name in self.always_allowed:
             return None
         destructive = tool.destructive(args, project) if tool.destructive else None
+        if destructive and diff is not None and tool.name != "create_segments_batch":
+            counts = diff.counts()
+            if not counts["removed"] and not counts["changed"]:
+                destructive = None
         if destructive:
             return f"{tool.name} {destructive}"
         if self.mode == "ask_all":

@@ -154,3 +154,54 @@ async def run_suite(cases: list[dict[str, Any]], provider_for: Callable[[dict[st
 
 def report(results: list[CaseResult]) -> dict[str, Any]:
     return {"passed": sum(r.passed for r in results), "total": len(results), "cases": [r.to_dict() for r in results]}
+
+
+# --- scripted calls (CI runs the suite with the right calls: this checks the tools, not a model) ----
+
+
+def load_scripted_calls(path: Path | str) -> dict[str, dict[str, Any]]:
+    """Companion file: one ``{"id", "steps": [[{"name", "arguments"}, …], …], "final_text"}`` per line."""
+    out: dict[str, dict[str, Any]] = {}
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise SuiteError(f"{path}:{n}: not JSON ({exc.msg})") from None
+        if not isinstance(entry.get("id"), str) or not isinstance(entry.get("steps"), list):
+            raise SuiteError(f"{path}:{n}: needs 'id' (string) and 'steps' (list of lists of calls)")
+        out[entry["id"]] = entry
+    return out
+
+
+def scripted_turns(entry: dict[str, Any]) -> list[list[Any]]:
+    """Provider events for a scripted case: one request per step of calls, then the final answer."""
+    from .providers.events import Finish, TextDelta, ToolCallDelta, ToolCallEnd, ToolCallStart
+
+    turns: list[list[Any]] = []
+    for s, step in enumerate(entry["steps"]):
+        events: list[Any] = []
+        for i, c in enumerate(step):
+            cid = f"call_{s}_{i}"
+            raw = json.dumps(c.get("arguments", {}))
+            events += [ToolCallStart(cid, c["name"], i), ToolCallDelta(cid, raw, index=i),
+                       ToolCallEnd(cid, c["name"], c.get("arguments", {}), raw, index=i)]
+        turns.append([*events, Finish("tool_calls")])
+    turns.append([TextDelta(str(entry.get("final_text", "Done."))), Finish("stop")])
+    return turns
+
+
+def scripted_provider_factory(path: Path | str) -> Callable[[dict[str, Any]], Provider]:
+    """A per-case :class:`ScriptedProvider` from a companion file (missing ids are errors)."""
+    from .providers.scripted import ScriptedProvider
+
+    entries = load_scripted_calls(path)
+
+    def make(case: dict[str, Any]) -> Provider:
+        entry = entries.get(case["id"])
+        if entry is None:
+            raise SuiteError(f"{path}: no scripted calls for case {case['id']!r}")
+        return ScriptedProvider(scripted_turns(entry))
+
+    return make

@@ -144,6 +144,7 @@ class StreamingProvider:
             while True:
                 try:
                     attempt = await self._first_visible(request, started, metrics, watchdog)
+                    metrics.request_id = attempt.translator.request_id
                     for event in attempt.pending:
                         self._count(event, tally, metrics, started)
                         yield event
