@@ -166,9 +166,9 @@ class ProjectDocument:
             self.path = target
             self.source_format = SOURCE_OURS
             self._saved_changes = self._autosaved_changes = changes
-        for rp in {old_recovery, self.recovery_path}:
-            with contextlib.suppress(OSError):
-                rp.unlink()
+            for rp in {old_recovery, self.recovery_path}:
+                with contextlib.suppress(OSError):
+                    rp.unlink()
         return target
 
     # --- autosave & recovery -------------------------------------------------------------------
@@ -180,17 +180,25 @@ class ProjectDocument:
 
     def autosave(self) -> Path | None:
         """Write the recovery file if there are changes since the last save/autosave."""
+        payload = self._recovery_payload()
+        return None if payload is None else self._write_recovery(payload)
+
+    def _recovery_payload(self) -> tuple[int, Path, bytes] | None:
+        """Serialise now (call on the thread that edits); None when there is nothing new."""
         with self.lock:
             if self._changes == self._autosaved_changes or not self.dirty:
                 return None
-            changes = self._changes
             doc = smproj.encode(self.project, self.history, {"created_at": self.app.get("created_at")})
             doc["recovery"] = {"project_path": str(self.path) if self.path else None, "saved_at": time.time()}
-            data = json.dumps(doc, ensure_ascii=False).encode("utf-8")
-            target = self.recovery_path
-        atomic_write_bytes(target, data)
+            return self._changes, self.recovery_path, json.dumps(doc, ensure_ascii=False).encode("utf-8")
+
+    def _write_recovery(self, payload: tuple[int, Path, bytes]) -> Path | None:
+        changes, target, data = payload
         with self.lock:
-            self._autosaved_changes = changes
+            if self._saved_changes >= changes:  # saved meanwhile: a recovery file would be stale
+                return None
+            atomic_write_bytes(target, data)
+            self._autosaved_changes = max(self._autosaved_changes, changes)
         return target
 
     def start_autosave(self, interval_s: float = 30.0) -> None:
@@ -215,10 +223,18 @@ class ProjectDocument:
         self._autosave_thread = None
 
     async def autosave_loop(self, interval_s: float = 30.0) -> None:
-        """Asyncio variant (run as a task; cancel to stop): snapshots on the loop, writes off it."""
+        """Asyncio variant (run as a task; cancel to stop): serialises on the event loop, where the
+        edits happen, and writes the file in a worker thread."""
         while True:
             await asyncio.sleep(interval_s)
-            await asyncio.to_thread(self._autosave_logged)
+            try:
+                payload = self._recovery_payload()
+                if payload is not None:
+                    await asyncio.to_thread(self._write_recovery, payload)
+                self.autosave_error = None
+            except Exception as e:  # keep autosaving; the UI shows the error
+                self.autosave_error = f"autosave failed: {e}"
+                log.warning("autosave of %s failed: %s", self.path or self.doc_id, e)
 
     def _autosave_logged(self) -> None:
         try:

@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from .atomic import atomic_write_bytes
 from .document import SUFFIX, ProjectDocument, backup_path_for, recovery_path_for
 from .errors import WorkspaceError
 from .paths import default_workspace_dir
@@ -98,20 +99,27 @@ class Workspace:
         return ProjectDocument.open(path)
 
     def rename(self, old: str, new: str) -> Path:
-        """Rename the file (and its backup/recovery) and the project inside it."""
+        """Rename the file (and its backup/recovery) and the project inside them."""
         src, dst = self.path_for(old), self.path_for(new)
         if not src.is_file():
             raise WorkspaceError(f"no project named {src.stem!r}")
-        if dst.exists() and src.resolve() != dst.resolve():
+        same_file = src.resolve() == dst.resolve()
+        if dst.exists() and not same_file:
             raise WorkspaceError(f"a project named {dst.stem!r} already exists")
         doc = ProjectDocument.open(src)
         if doc.project.name != dst.stem:
             doc.editor.set_project_props(name=dst.stem)
-        doc.save(dst)
-        if src.resolve() != dst.resolve():
-            for a, b in ((backup_path_for(src), backup_path_for(dst)), (recovery_path_for(src), recovery_path_for(dst))):
-                if a.exists():
-                    os.replace(a, b)
+        atomic_write_bytes(dst, doc.to_bytes(), backup=backup_path_for(dst) if same_file else None)
+        if recovery_path_for(src).exists():  # unsaved edits follow the project, renamed too
+            rec = ProjectDocument.recover(src)
+            if rec.project.name != dst.stem:
+                rec.editor.set_project_props(name=dst.stem)
+            atomic_write_bytes(recovery_path_for(dst), rec.to_bytes())
+            if not same_file:
+                recovery_path_for(src).unlink()
+        if not same_file:
+            if backup_path_for(src).exists():
+                os.replace(backup_path_for(src), backup_path_for(dst))
             src.unlink()
         return dst
 
