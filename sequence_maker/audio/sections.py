@@ -168,11 +168,15 @@ def estimate_sections(
     bars = np.clip(np.round(np.append(downbeats_s, downbeats_s[-1] + bar_len) * fps).astype(int), 0, T)
     F, L = bar_features(bars, log_mel, chroma, rms_db, onset)
     n_bars = len(F)
-    half = 4 if n_bars >= 16 else 2
+    half = 4 if n_bars >= 12 else 2
     cuts = [0, *pick_boundaries(novelty(F, half)), n_bars]
     seg_feats = np.asarray([np.median(L[a:b], axis=0) for a, b in zip(cuts[:-1], cuts[1:], strict=True)])
+    power = 10.0 ** (rms_db / 10.0)
     energies = np.asarray(
-        [rms_db[bars[a] : max(bars[b], bars[a] + 1)].mean() for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+        [
+            10 * np.log10(power[bars[a] : max(bars[b], bars[a] + 1)].mean() + 1e-12)
+            for a, b in zip(cuts[:-1], cuts[1:], strict=True)
+        ]
     )
     labels, chorus = label_segments(seg_feats, energies)
     # merge neighbours that got the same letter (one section split by a spurious peak)
