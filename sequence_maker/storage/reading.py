@@ -36,7 +36,8 @@ def parse_json(raw: bytes, path: Path | None) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as e:
-        if e.pos >= len(text.rstrip()):
+        runs_to_end = e.msg.startswith("Unterminated string") and '"' not in text[e.pos + 1:]
+        if e.pos >= len(text.rstrip()) or runs_to_end:
             problem = f"the file ends unexpectedly (truncated?) at line {e.lineno}, column {e.colno}"
         else:
             problem = f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}"
