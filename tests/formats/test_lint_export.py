@@ -113,3 +113,21 @@ def test_export_writes_one_prg_per_ball_with_sanitised_unique_names(tmp_path):
         doc = json.loads(b.json_path.read_text())
         assert doc["refresh_rate"] == 100 and doc["end_time"] == 100
     assert ball_file_stem("", 0, set()) == "ball_1"
+
+
+def test_decoder_keeps_official_quirks_and_import_handles_raw_slots():
+    from sequence_maker.formats.prg import PrgProgram, PrgSegment
+    from sequence_maker.formats.to_project import program_to_timeline
+
+    # header-only official dumps wrote Y = D (500) instead of D % 100: decoded as-is, re-encoded identically
+    quirky = PrgSegment(500, bytes([255, 0, 0]) * 100, 5, 500, 4)
+    data = prg.encode(PrgProgram(1000, 4, (quirky,)))
+    seg = prg.decode(data).segments[0]
+    assert (seg.kind, seg.remainder, seg.duration) == ("solid", 500, 500)
+    assert prg.encode(prg.decode(data)) == data
+    # "colour slots": 4 entries of 2 ticks each (not a solid, not an official fade)
+    slots = PrgSegment(8, bytes([1, 1, 1, 2, 2, 2, 2, 2, 2, 9, 9, 9]), 2, 0, 4)
+    warnings: list[str] = []
+    tl = program_to_timeline(prg.decode(prg.encode(PrgProgram(10, 4, (slots,)))), warnings=warnings)
+    assert slots.kind == "raw" and warnings
+    assert [(s.start, s.end, s.color) for s in tl.segments] == [(0, 2, (1, 1, 1)), (2, 6, (2, 2, 2)), (6, 8, (9, 9, 9))]
