@@ -17,7 +17,7 @@ from .coalesce import DeltaCoalescer
 from .projects import ProjectHandle
 
 log = logging.getLogger(__name__)
-APPROVAL_MODES = ("auto", "ask", "ask_destructive")
+MAX_CACHED_AGENTS = 64
 _CHAT_FIELDS = {f.name for f in dataclasses.fields(ChatMessage)}
 
 
@@ -63,6 +63,7 @@ class RunningTurn:
     task: asyncio.Task[None] | None = None
     approvals: dict[str, asyncio.Future[Any]] = dataclasses.field(default_factory=dict)
     announced: set[str] = dataclasses.field(default_factory=set)
+    loaded_ids: set[int] = dataclasses.field(default_factory=set)  # messages that came from the database
 
 
 class TurnManager:
@@ -72,6 +73,19 @@ class TurnManager:
         self.settings = settings
         self.on_busy = on_busy or (lambda _h: None)
         self.turns: dict[str, RunningTurn] = {}  # request_id → turn
+        #: One Assistant per chat session and provider (it keeps sticky "always allow" approvals).
+        self._agents: dict[tuple[str, int, str], Any] = {}
+
+    def _agent(self, session_id: str, provider: Any, mode: str) -> Any:
+        from ..assistant.agent import Assistant
+
+        key = (session_id, id(provider), mode)
+        agent = self._agents.get(key)
+        if agent is None:
+            if len(self._agents) >= MAX_CACHED_AGENTS:
+                self._agents.pop(next(iter(self._agents)))
+            agent = self._agents[key] = Assistant(provider, approval_mode=mode)
+        return agent
 
     def for_project(self, handle: ProjectHandle) -> RunningTurn | None:
         return next((t for t in self.turns.values() if t.handle is handle), None)
@@ -82,8 +96,13 @@ class TurnManager:
         if not isinstance(content, str) or not content.strip():
             raise TurnError("bad_request", "llm_request needs a non-empty 'content' string")
         mode = data.get("approval_mode")
-        if mode is not None and mode not in APPROVAL_MODES:
-            raise TurnError("bad_request", f"approval_mode must be one of {', '.join(APPROVAL_MODES)}")
+        if mode is not None:
+            from ..assistant.approval import normalize_mode
+
+            try:
+                normalize_mode(str(mode))
+            except ValueError as e:
+                raise TurnError("bad_request", str(e)) from None
         if handle.busy_request_id is not None:
             raise TurnError("busy", "the assistant is already working on this project; cancel it or wait")
         session_id = data.get("session_id")
@@ -145,19 +164,16 @@ class TurnManager:
         coalescer = DeltaCoalescer(lambda p: self._emit_chunk(turn, p), self.settings.coalesce_s,
                                    self.settings.coalesce_bytes)
         history: list[ChatMessage] = []
-        start_len = 0
         end_part: dict[str, Any] = {"type": "turn-end", "reason": "error"}
         user_text = data["content"].strip()
         try:
             history = [message_from_native(m["native"]) for m in self.store.chat.messages(turn.session_id)]
-            start_len = len(history)
+            turn.loaded_ids = {id(m) for m in history}
             provider = await self.assistant.provider_for(data.get("profile"))
             if provider is None:
                 raise TurnError("no_assistant", self.assistant.status.get("message") or "no assistant configured")
-            from ..assistant.agent import Assistant
-
             mode = data.get("approval_mode") or self.store.settings.get("approval_mode") or "ask_destructive"
-            agent = Assistant(provider, approval_mode=mode)
+            agent = self._agent(turn.session_id, provider, mode)
 
             async def approver(request: Any) -> Any:
                 fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
@@ -202,7 +218,7 @@ class TurnManager:
             handle.origin = "user"
             coalescer.flush()
             try:
-                self._persist(turn, history, start_len, user_text)
+                self._persist(turn, history, user_text)
             except Exception as e:
                 log.warning("could not save chat turn: %s", type(e).__name__)
             self._emit_chunk(turn, end_part, final=True)
@@ -210,10 +226,16 @@ class TurnManager:
             handle.busy_request_id = None
             self.on_busy(handle)
 
-    def _persist(self, turn: RunningTurn, history: list[ChatMessage], start_len: int, user_text: str) -> None:
-        new = history[start_len:]
-        if not new or new[0].role != "user":  # the turn failed before the agent recorded the user message
-            new = [ChatMessage("user", user_text), *new]
+    def _persist(self, turn: RunningTurn, history: list[ChatMessage], user_text: str) -> None:
+        """Store this turn's messages: from the user message the agent appended to the end.
+
+        The agent may fold/repair older messages in its working copy; the database keeps the full
+        transcript, so only the new tail is written.
+        """
+        starts = [i for i, m in enumerate(history) if m.role == "user" and id(m) not in turn.loaded_ids]
+        new = history[starts[-1]:] if starts else []
+        if not new:  # the turn failed before the agent recorded the user message
+            new = [ChatMessage("user", user_text)]
         number = self.store.chat.next_turn(turn.session_id)
         self.store.chat.append(turn.session_id, number,
                                [StoredMessage(m.role, native_of(m), parts_of(m)) for m in new])
