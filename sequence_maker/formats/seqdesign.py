@@ -172,6 +172,9 @@ class _Compiler:
         else:
             hz = _num(params.get("frequency_hz"), f"{field}.params.frequency_hz", positive=True)
             on_s = off_s = 0.5 / hz
+        if min(on_s, off_s) < 0.001:
+            raise FormatError(f"strobe on/off phases of {on_s:g} s / {off_s:g} s are shorter than 1 ms",
+                              field=f"{field}.params")
         out: list[Segment] = []
         k = 0
         start_s = a / 1000.0
@@ -192,6 +195,8 @@ class _Compiler:
         color = _color(params, "color", field)
         dur = seconds_to_ms(_num(params.get("pulse_duration_seconds"), f"{field}.params.pulse_duration_seconds",
                                  positive=True))
+        if dur < 1:
+            raise FormatError("pulse_duration_seconds is shorter than 1 ms", field=f"{field}.params")
         source = params.get("beat_source", "all_beats")
         if isinstance(source, str) and source.startswith("custom_times:"):
             text = source.removeprefix("custom_times:").strip()

@@ -118,3 +118,11 @@ def test_import_file_dispatches_on_name_and_content(tmp_path):
     assert import_file(tmp_path / "a.seqdesign.json").balls[0].segments[0].kind == Solid((255, 0, 0))
     p = import_file(tmp_path / "noext.json")
     assert p.refresh_rate == 10 and p.duration_ms == 2000 and p.name == "noext"
+
+
+def test_seqdesign_rejects_sub_millisecond_strobes_and_pulses():
+    with pytest.raises(FormatError, match="shorter than 1 ms"):
+        compile_seqdesign(_design(_fx("strobe", 0, 1, color_on="white", color_off="black", frequency_hz=5000)))
+    with pytest.raises(FormatError, match="shorter than 1 ms"):
+        compile_seqdesign(_design(_fx("pulse_on_beat", 0, 1, color="red", beat_source="custom_times: 0.5",
+                                      pulse_duration_seconds=0.0001)))
