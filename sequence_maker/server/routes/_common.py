@@ -31,6 +31,7 @@ async def edit(request: Request, name: str, fn: Callable[[ProjectHandle], Any], 
         out = fn(h)
     if isinstance(out, dict):
         extra = {**extra, **out}
+    label = extra.pop("label", label)
     return h.mutation(label, **extra)
 
 
