@@ -7,6 +7,7 @@ mix; the previous version can be kept as a backup.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import tempfile
@@ -48,12 +49,23 @@ def atomic_write_bytes(path: str | Path, data: bytes, backup: str | Path | None 
                 shutil.copymode(path, tmp)
             if backup is not None:
                 _copy_atomic(path, Path(backup))
+        else:  # mkstemp makes 0600 files; a new project gets the usual umask-based mode
+            with contextlib.suppress(OSError):
+                os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
     fsync_dir(folder)
+
+
+@functools.cache
+def _umask() -> int:
+    """The process umask, read once (reading it means setting it, which is not thread-safe)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _copy_atomic(src: Path, dst: Path) -> None:

@@ -114,3 +114,14 @@ def test_process_killed_while_saving_repeatedly_always_leaves_a_valid_file(tmp_p
     reopened = ProjectDocument.open(doc.path)
     assert data["format"] == "sequence-maker-project"
     assert len(reopened.project.balls[1]) == 900
+
+
+def test_new_files_get_normal_permissions_and_existing_keep_theirs(tmp_path):
+    doc = saved_doc(tmp_path)
+    mask = os.umask(0)
+    os.umask(mask)
+    assert doc.path.stat().st_mode & 0o777 == 0o666 & ~mask
+    os.chmod(doc.path, 0o640)
+    doc.editor.paint(1, solid(0, 10, "red"))
+    doc.save()
+    assert doc.path.stat().st_mode & 0o777 == 0o640
