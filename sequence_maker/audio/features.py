@@ -10,7 +10,7 @@ the tail of the previous one, so frame ``t`` is centred on sample ``t * HOP`` ex
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -36,6 +36,7 @@ class FrameFeatures:
     rms: np.ndarray  # (T,) float32, linear
     n_samples: int
     peaks: PeakPyramid
+    _onset_cache: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
     def fps(self) -> float:
@@ -53,19 +54,33 @@ class FrameFeatures:
         """Spectral flux of log-compressed mel power (3-band max filter, SuperFlux-like).
 
         Compression is ``log1p(1000 · P / P_max)``, not decibels: dB flux makes a quiet hi-hat
-        as strong as a kick, which pulls tempo estimates to double speed.
+        as strong as a kick, which pulls tempo estimates to double speed. Computed once, in
+        chunks, so an hour of audio needs no hour-sized float32 temporaries.
         """
+        key = "low" if low_only else "full"
+        if key not in self._onset_cache:
+            self._onset_cache.update(zip(("full", "low"), self._compute_onsets(), strict=True))
+        return self._onset_cache[key]
+
+    def _compute_onsets(self) -> tuple[np.ndarray, np.ndarray]:
         from scipy.ndimage import maximum_filter1d
 
-        db = self.log_mel.astype(np.float32)
-        if db.shape[1] < 2:
-            return np.zeros(db.shape[1], dtype=np.float32)
-        mel = np.log1p(1000.0 * 10.0 ** ((db - db.max()) / 10.0))
-        if low_only:
-            mel = mel[:8]  # below ~250 Hz: kick drum and bass notes
-        ref = maximum_filter1d(mel, size=3, axis=0)
-        flux = np.maximum(0.0, mel[:, 1:] - ref[:, :-1]).mean(axis=0)
-        return np.concatenate([[0.0], flux]).astype(np.float32)
+        T = self.log_mel.shape[1]
+        full = np.zeros(T, dtype=np.float32)
+        low = np.zeros(T, dtype=np.float32)
+        if T < 2:
+            return full, low
+        top = float(self.log_mel.max())
+        chunk = 1 << 15
+        for s0 in range(1, T, chunk):
+            s1 = min(T, s0 + chunk)
+            db = self.log_mel[:, s0 - 1 : s1].astype(np.float32)
+            mel = np.log1p(1000.0 * 10.0 ** ((db - top) / 10.0))
+            ref = maximum_filter1d(mel, size=3, axis=0)
+            diff = np.maximum(0.0, mel[:, 1:] - ref[:, :-1])
+            full[s0:s1] = diff.mean(axis=0)
+            low[s0:s1] = diff[:8].mean(axis=0)  # below ~250 Hz: kick drum and bass notes
+        return full, low
 
 
 class _Extractor:
@@ -122,9 +137,9 @@ class _Extractor:
 
         frames = sliding_window_view(buf, N_FFT)[::HOP][:n_frames]
         # process in slices to keep the complex spectrum small
-        for s in range(0, n_frames, 2048):
-            fr = frames[s : s + 2048]
-            power = np.abs(np.fft.rfft(fr * self.window, axis=1)).astype(np.float32).T ** 2  # (F, n)
+        for s in range(0, n_frames, 512):  # 512 frames: ~4 MB of spectrum at a time
+            fr = frames[s : s + 512]
+            power = (np.abs(np.fft.rfft(fr * self.window, axis=1)) ** 2).T  # (F, n) float32
             mel = self.mel_fb @ power
             self.mels.append((10.0 * np.log10(np.maximum(mel, 1e-10))).astype(np.float16))
             chroma = self.chroma_fb @ power
