@@ -154,3 +154,18 @@ async def test_anthropic_stream_cut_without_message_stop_is_an_error(monkeypatch
     with fake_anthropic_server([reply]) as server:
         result, _ = await run(server, mid_stream_restarts=0)
     assert isinstance(result.events[-1], StreamError) and result.error.kind == "incomplete_stream"
+
+
+async def test_failure_before_visible_output_never_emits_reset():
+    with fake_openai_server(lambda n, req: Reply.error(502, "bad gateway")) as server:
+        result, metrics = await run(server, max_attempts=2, mid_stream_restarts=3)
+    assert result.resets == 0 and result.error is not None and len(server.requests) == 2
+
+
+async def test_anthropic_cut_before_visible_output_is_retried(monkeypatch):
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-0000000000")
+    cut = anthropic_text_reply(TEXT)
+    cut.events = cut.events[:2]  # message_start + block start, then a clean close: no message_stop
+    with fake_anthropic_server([cut, anthropic_text_reply(TEXT)]) as server:
+        result, metrics = await run(server)
+    assert result.text == TEXT and result.resets == 0 and metrics.retries == 1

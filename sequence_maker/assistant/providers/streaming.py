@@ -70,13 +70,14 @@ class StreamTranslator(Protocol):
 class _Attempt:
     """One open SDK stream plus its translator and events read ahead before the first visible one."""
 
-    __slots__ = ("stream", "translator", "pending", "ended")
+    __slots__ = ("stream", "translator", "pending", "ended", "final")
 
     def __init__(self, stream: Any, translator: StreamTranslator) -> None:
         self.stream = stream
         self.translator = translator
         self.pending: list[ProviderEvent] = []
         self.ended = False
+        self.final: list[ProviderEvent] | None = None  # translator.finish() output, when it ran in phase 1
 
 
 class _Tally:
@@ -140,11 +141,13 @@ class StreamingProvider:
         attempt: _Attempt | None = None
         watchdog = StallWatchdog()
         restarts = 0
+        visible = False  # has this request shown anything? (decides retry vs Reset)
         try:
             while True:
                 try:
                     attempt = await self._first_visible(request, started, metrics, watchdog)
                     metrics.request_id = attempt.translator.request_id
+                    visible = any(isinstance(e, VISIBLE_TYPES) for e in attempt.pending)
                     for event in attempt.pending:
                         self._count(event, tally, metrics, started)
                         yield event
@@ -172,7 +175,7 @@ class StreamingProvider:
                         for event in translator.feed(chunk):
                             self._count(event, tally, metrics, started)
                             yield event
-                    for event in self._closing_events(translator, request, tally):
+                    for event in self._closing_events(translator, request, tally, attempt.final):
                         self._count(event, tally, metrics, started)
                         yield event
                     return
@@ -184,13 +187,14 @@ class StreamingProvider:
                             tally.usage = translator_usage
                         attempt = None
                     time_left = policy.total_budget_s - (time.monotonic() - started)
-                    if err.retryable and restarts < policy.mid_stream_restarts and time_left > 0:
+                    if visible and err.retryable and restarts < policy.mid_stream_restarts and time_left > 0:
                         restarts += 1
                         metrics.retries += 1
                         log.info("%s: restarting after visible output: %s", self.name, err.message)
                         yield Reset(reason=err.message)
                         tally = _Tally()
                         metrics.ttft_s = None
+                        visible = False
                         continue
                     metrics.error = err.message
                     tally.finish = Finish(reason="error", raw_reason=err.kind)
@@ -259,6 +263,7 @@ class StreamingProvider:
                         chunk = await stream.__anext__()
                     except StopAsyncIteration:
                         attempt.ended = True
+                        attempt.final = translator.finish()  # may raise (e.g. cut stream): retried here
                         return attempt
                     watchdog.end()
                     waiting_first = False
@@ -284,8 +289,10 @@ class StreamingProvider:
                 await self._close_quietly(stream)
             raise
 
-    def _closing_events(self, translator: StreamTranslator, request: ChatRequest, tally: _Tally) -> list[ProviderEvent]:
-        events = translator.finish()
+    def _closing_events(
+        self, translator: StreamTranslator, request: ChatRequest, tally: _Tally, final: list[ProviderEvent] | None
+    ) -> list[ProviderEvent]:
+        events = final if final is not None else translator.finish()
         if translator.usage is None and not any(isinstance(e, Usage) for e in events):
             estimated = estimate_usage(request, "".join(tally.text), tally.tool_chars)
             # keep Finish last
@@ -370,6 +377,8 @@ def policy_from_profile(profile: Any) -> StreamPolicy:
     policy = StreamPolicy()
     if profile.provider in ("lmstudio", "ollama", "openai_compatible"):
         policy.first_chunk_timeout_s = 300.0  # local servers may load the model on the first request
+        if profile.provider != "openai_compatible":
+            policy.max_attempts = 2  # a local app that refuses a connection is not coming back in seconds
     for key in ("first_chunk_timeout_s", "stall_timeout_s", "max_attempts", "total_budget_s", "mid_stream_restarts"):
         value = getattr(profile, key, None)
         if value is not None:
