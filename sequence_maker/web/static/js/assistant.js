@@ -160,7 +160,8 @@ function send() {
   if (tpl) data.template = tpl;
   const prof = $("#profile-select").value;
   if (prof) data.profile = prof;
-  if (chat.approvalMode) data.approval_mode = chat.approvalMode;
+  const approval = $("#approval-select").value || chat.approvalMode;
+  if (approval) data.approval_mode = approval;
   try {
     chat.requestId = socket.send("llm_request", data);
   } catch (e) {

@@ -1,0 +1,259 @@
+"""The studio in a real browser, end to end: a user's session from an empty workspace to the
+exported .prg, against the real server and a fake LLM server on loopback.
+
+Tests run in file order and share one page (each step builds on the previous one, like a user);
+every step asserts on what the page shows and on the server's state, and saves a screenshot.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import shot
+
+PROJECT = "e2e-show"
+TEMPO = 120.0  # synthetic song: 120 BPM, 4/4, 8 bars → beats every 500 ms
+
+
+def studio_state(page: Any, expr: str) -> Any:
+    return page.evaluate(f"(() => {{ const s = window.__studio.state; return {expr}; }})()")
+
+
+def lane_point(page: Any, ball: int, t_ms: float) -> tuple[float, float]:
+    """Viewport coordinates of time t on a ball's lane (middle of the lane)."""
+    box = page.locator("#timeline").bounding_box()
+    x, y = page.evaluate(
+        """([ball, t]) => { const s = window.__studio; const r = s.renderer.rows().lanes[ball];
+                             return [s.state.view.x(t), r.y + r.h / 2]; }""", [ball, t_ms])
+    return box["x"] + x, box["y"] + y
+
+
+def drag(page: Any, a: tuple[float, float], b: tuple[float, float]) -> None:
+    page.mouse.move(*a)
+    page.mouse.down()
+    page.mouse.move((a[0] + b[0]) / 2, (a[1] + b[1]) / 2, steps=4)
+    page.mouse.move(*b, steps=4)
+    page.mouse.up()
+
+
+def segments(page: Any, ball: int) -> list[dict]:
+    return studio_state(page, f"s.project.balls[{ball}].segments")
+
+
+@pytest.fixture(scope="module")
+def song(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
+    from sequence_maker.audio.synth import SongSpec, write_song
+
+    path = tmp_path_factory.mktemp("song") / "song.wav"
+    truth = write_song(SongSpec(tempo_bpm=TEMPO, plan="AB", bars_per_section=4, seed=3), path)
+    return path, truth
+
+
+def test_create_project_and_load_song_shows_grid(page: Any, server: Any, song: tuple[Path, Any]) -> None:
+    page.goto(server.url + "/")
+    page.wait_for_selector("#conn", state="visible")
+    page.click("#btn-new-project")
+    page.fill("#new-project-form [name=name]", PROJECT)
+    page.fill("#new-project-form [name=balls]", "3")
+    page.click("#new-project-form button[value=ok]")
+    page.wait_for_function(f"window.__studio.state.projectId === {json.dumps(PROJECT)}")
+    page.wait_for_selector("#conn.on")
+
+    path, truth = song
+    page.set_input_files("#audio-file", str(path))
+    # upload → analysis job → grid applied to the project (pushed over the WebSocket)
+    page.wait_for_function("(() => { const g = window.__studio.state.project.grid;"
+                           " return g && g.beats_ms.length > 8; })()", timeout=90_000)
+    page.wait_for_function("window.__studio.state.peaks !== null")
+    beats = studio_state(page, "s.project.grid.beats_ms")
+    expected = [round(b * 1000) for b in truth.beats_s]
+    matched = sum(1 for e in expected if any(abs(e - b) <= 70 for b in beats))
+    assert matched >= 0.9 * len(expected), (beats[:8], expected[:8])
+    assert studio_state(page, "s.project.audio.duration_ms") >= 15_000
+    # the grid is drawn: the tempo label and a visible section band
+    assert "BPM" in page.inner_text("#lane-labels")
+    assert studio_state(page, "(s.project.grid.sections || []).length") >= 1
+    assert page.errors == []
+    shot(page, "studio-grid")
+
+
+def test_draw_move_and_undo_a_segment(page: Any) -> None:
+    beats = studio_state(page, "s.project.grid.beats_ms")
+    page.click("[data-zoom=fit]")
+    a, b = beats[2], beats[6]
+    drag(page, lane_point(page, 0, a + 20), lane_point(page, 0, b - 20))
+    page.wait_for_function("window.__studio.state.project.balls[0].segments.length === 1")
+    seg = segments(page, 0)[0]
+    assert (seg["start_ms"], seg["end_ms"]) == (a, b), "drawn segment snaps to the beats"
+    assert seg["kind"] == "solid" and seg["color"] == [255, 0, 0]
+
+    # move it two beats later by dragging its middle
+    mid = (a + b) / 2
+    drag(page, lane_point(page, 0, mid), lane_point(page, 0, mid + (beats[8] - beats[6])))
+    page.wait_for_function(f"window.__studio.state.project.balls[0].segments[0].start_ms !== {a}")
+    moved = segments(page, 0)[0]
+    assert abs(moved["start_ms"] - beats[4]) <= 1 and moved["end_ms"] - moved["start_ms"] == b - a
+    shot(page, "studio-edit")
+
+    page.locator("#timeline").focus()
+    page.keyboard.press("Control+z")
+    page.wait_for_function(f"window.__studio.state.project.balls[0].segments[0].start_ms === {a}")
+    assert segments(page, 0)[0]["end_ms"] == b
+    page.keyboard.press("Control+Shift+z")
+    page.wait_for_function(f"window.__studio.state.project.balls[0].segments[0].start_ms !== {a}")
+    page.keyboard.press("Control+z")
+    page.wait_for_function(f"window.__studio.state.project.balls[0].segments[0].start_ms === {a}")
+    assert page.errors == []
+
+
+def test_keyboard_colour_keys_paint_per_ball(page: Any) -> None:
+    beats = studio_state(page, "s.project.grid.beats_ms")
+    page.evaluate(f"window.__studio.player.seek({beats[10]})")
+    page.locator("#timeline").focus()
+    page.keyboard.press("s")  # a-row, second key → ball 2, palette colour 2 (orange)
+    page.wait_for_function("window.__studio.state.project.balls[1].segments.length === 1")
+    seg = segments(page, 1)[0]
+    assert (seg["start_ms"], seg["end_ms"]) == (beats[10], beats[11])
+    assert seg["color"] == [255, 165, 0]
+    # the playhead advanced a beat: Shift+x fades ball 3 into orange over the next beat
+    page.keyboard.press("Shift+x")
+    page.wait_for_function("window.__studio.state.project.balls[2].segments.length === 1")
+    fade = segments(page, 2)[0]
+    assert fade["kind"] == "fade" and fade["start_ms"] == beats[11] and fade["end_color"] == [255, 165, 0]
+    page.keyboard.press("Control+z")
+    page.keyboard.press("Control+z")
+    page.wait_for_function("window.__studio.state.project.balls[1].segments.length === 0"
+                           " && window.__studio.state.project.balls[2].segments.length === 0")
+
+
+def _text_then_tools(text: str, calls: list[tuple[str, str, dict]]) -> Any:
+    """One streamed assistant reply: text deltas, then tool calls (OpenAI wire format)."""
+    from tests.fakes.openai_server import Reply, _chunk
+
+    events = [_chunk({"role": "assistant", "content": ""})]
+    events += [_chunk({"content": text[i:i + 6]}) for i in range(0, len(text), 6)]
+    for index, (call_id, name, args) in enumerate(calls):
+        raw = json.dumps(args)
+        events.append(_chunk({"tool_calls": [{"index": index, "id": call_id, "type": "function",
+                                              "function": {"name": name, "arguments": ""}}]}))
+        events += [_chunk({"tool_calls": [{"index": index, "function": {"arguments": raw[i:i + 12]}}]})
+                   for i in range(0, len(raw), 12)]
+    events.append(_chunk({}, "tool_calls"))
+    events.append(_chunk(None, usage={"prompt_tokens": 900, "completion_tokens": 60, "total_tokens": 960},
+                         choices=False))
+    events.append(b"data: [DONE]\n\n")
+    return Reply(events=events, delay_s=0.03)
+
+
+def test_assistant_streams_tool_cards_and_approvals(page: Any, server: Any, fake_llm: Any) -> None:
+    from tests.fakes.openai_server import openai_text_reply
+
+    # the default approval mode is a setting; this chat asks before every edit (panel picker)
+    page.click(".tab[data-view=settings]")
+    page.select_option("#approval-mode", "ask_destructive")
+    page.click("#btn-save-settings")
+    page.locator(".toast", has_text="Settings saved").wait_for()
+    assert server.client.get("/api/settings").json()["settings"]["approval_mode"] == "ask_destructive"
+    shot(page, "settings")
+    page.click(".tab[data-view=studio]")
+    page.select_option("#approval-select", "ask_all")
+
+    fake_llm.add(
+        _text_then_tools("I'll colour two beats for you.", [
+            ("call_blue", "create_segment", {"balls": [1], "color": "blue", "start": 6, "end": 7}),
+            ("call_green", "create_segment", {"balls": [2], "color": "green", "start": 6, "end": 8}),
+        ]),
+        openai_text_reply("Ball 2 is green from 6 s to 8 s; I left ball 1 alone as you asked.", pieces=6),
+    )
+    page.fill("#chat-input", "Make ball 1 blue and ball 2 green around 6 seconds")
+    page.press("#chat-input", "Enter")
+    page.wait_for_function("document.querySelector('#chat-log .msg.assistant')?.textContent.includes('two beats')")
+    cards = page.locator("[data-testid=tool-card]")
+    cards.nth(0).locator("button", has_text="Reject").wait_for()
+    assert cards.nth(0).locator(".name").inner_text() == "create_segment"
+    assert '"blue"' in cards.nth(0).locator("pre.args").inner_text()
+    # the proposed change is previewed as ghost segments on ball 1's lane
+    ghosts = studio_state(page, "s.ghosts")
+    assert ghosts and ghosts[0]["ball"] == 0 and ghosts[0]["segments"][0]["start_ms"] == 6000
+    shot(page, "assistant-approval")
+    cards.nth(0).locator("button", has_text="Reject").click()
+
+    cards.nth(1).locator("button", has_text="Approve").wait_for()
+    cards.nth(1).locator("button", has_text="Approve").click()
+    page.wait_for_function("document.querySelector('#chat-log').textContent.includes('left ball 1 alone')")
+    page.wait_for_function("window.__studio.state.project.balls[1].segments.some("
+                           "s => s.start_ms === 6000 && s.end_ms === 8000)")
+    green = [s for s in segments(page, 1) if s["start_ms"] == 6000][0]
+    assert green["color"] == [0, 255, 0]
+    assert not any(s.get("color") == [0, 0, 255] for s in segments(page, 0)), "rejected call changed nothing"
+    assert "rejected" in cards.nth(0).get_attribute("class")
+    assert "ok" in cards.nth(1).get_attribute("class")
+    page.wait_for_function("!document.querySelector('#btn-send').disabled")
+    meter = page.inner_text("#chat-meter")
+    assert not meter.startswith("0 tokens"), meter
+    assert studio_state(page, "s.ghosts.length") == 0
+    shot(page, "assistant-done")
+
+
+def test_stop_mid_stream(page: Any, fake_llm: Any) -> None:
+    from tests.fakes.openai_server import openai_text_reply
+
+    long = "Here is a long story about light. " * 20
+    fake_llm.add(openai_text_reply(long, pieces=60, delay_s=0.15))
+    before = len(fake_llm.disconnects)
+    page.fill("#chat-input", "Tell me a long story")
+    page.press("#chat-input", "Enter")
+    page.wait_for_function("[...document.querySelectorAll('#chat-log .msg.assistant')].pop()"
+                           "?.textContent.includes('story about light')")
+    assert not page.locator("#btn-stop").is_disabled()
+    page.click("#btn-stop")
+    page.wait_for_selector("[data-testid=stopped]")
+    shown = page.locator("#chat-log .msg.assistant").last.inner_text()
+    assert len(shown) < len(long), "the answer stopped part way"
+    assert page.locator("#btn-stop").is_disabled()
+    assert fake_llm.wait_disconnect(3.0) is not None and len(fake_llm.disconnects) > before
+
+
+def test_diagnostics_show_requests(page: Any) -> None:
+    page.click(".tab[data-view=diagnostics]")
+    page.wait_for_function("document.querySelectorAll('#diag-table tbody tr td').length > 5")
+    rows = page.locator("#diag-table tbody tr")
+    assert rows.count() >= 2
+    text = page.inner_text("#diag-table")
+    assert "fake-model" in text
+    assert "requests" in page.inner_text("#diag-summary")
+    shot(page, "diagnostics")
+    page.click(".tab[data-view=studio]")
+
+
+def test_export_zip_matches_cli_bytes(page: Any, server: Any, tmp_path: Path) -> None:
+    page.click("#btn-export")
+    page.wait_for_selector("#export-dialog[open]")
+    page.wait_for_selector("#lint-list [data-testid]")
+    shot(page, "export")
+    with page.expect_download() as dl:
+        page.click("#export-download")
+    data = Path(dl.value.path()).read_bytes()
+    page.keyboard.press("Escape")
+    zipped = zipfile.ZipFile(io.BytesIO(data))
+    names = sorted(n for n in zipped.namelist() if n.endswith(".prg"))
+    assert len(names) == 3
+
+    server.client.post(f"/api/projects/{PROJECT}/save").raise_for_status()
+    project_file = server.workspace / f"{PROJECT}.smproj"
+    assert project_file.is_file(), sorted(p.name for p in server.workspace.iterdir())
+    out = tmp_path / "cli"
+    subprocess.run([sys.executable, "-m", "sequence_maker.cli.app", "export", str(project_file), "-o", str(out)],
+                   check=True, capture_output=True, timeout=60)
+    cli = sorted(out.glob("*.prg"))
+    assert len(cli) == 3
+    for name, path in zip(names, cli, strict=True):
+        assert zipped.read(name) == path.read_bytes(), f"{name} differs from the CLI's {path.name}"
