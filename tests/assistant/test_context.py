@@ -1,0 +1,53 @@
+"""Compact context and the summariser (budget, markers, tool-call pairing)."""
+
+from __future__ import annotations
+
+import json
+
+from sequence_maker.assistant.context import SUMMARY_MARK, fold_history, naive_context, project_context
+from sequence_maker.assistant.providers.events import ChatMessage
+from sequence_maker.model import solid
+
+from .helpers import make_editor
+
+
+def test_compact_context_size_does_not_grow_with_segments() -> None:
+    small, big = make_editor(), make_editor()
+    for b in range(3):
+        big.paint(b, [solid(i * 80, i * 80 + 60, "red" if i % 2 else "blue") for i in range(1000)])
+    c_small, c_big = json.dumps(project_context(small.project)), json.dumps(project_context(big.project))
+    assert len(c_big) < len(c_small) + 400
+    ctx = project_context(big.project)
+    assert ctx["balls"][0]["segments"] == 1000 and set(ctx["balls"][0]["main_colors"]) == {"red", "blue"}
+    assert ctx["song"]["tempo_bpm"] == 120 and ctx["sections"][2]["label"] == "chorus"
+    assert len(json.dumps(naive_context(big.project))) > 20 * len(c_big)
+
+
+def _turn(i: int, words: int = 100) -> list[ChatMessage]:
+    return [ChatMessage("user", f"ask {i} " + "w " * words),
+            ChatMessage("assistant", "", tool_calls=[{"id": f"c{i}", "name": "beat_pattern", "arguments": {}}]),
+            ChatMessage("tool", "{}", tool_call_id=f"c{i}", name="beat_pattern"),
+            ChatMessage("assistant", f"did {i}")]
+
+
+def test_no_fold_under_budget() -> None:
+    h = _turn(0) + _turn(1)
+    assert not fold_history(h, context_window=100_000)
+    assert len(h) == 8
+
+
+def test_fold_keeps_last_turns_verbatim_and_pairs_intact() -> None:
+    h = [m for i in range(20) for m in _turn(i)]
+    assert fold_history(h, context_window=2_000)
+    assert h[0].role == "system" and h[0].meta["summary"] and h[0].content.startswith(SUMMARY_MARK)
+    assert "ask 0" in h[0].content and "beat_pattern" in h[0].content
+    assert h[1].role == "user"  # folding cuts only at user-turn boundaries
+    kept_users = [m.content.split()[1] for m in h if m.role == "user"]
+    assert kept_users[-1] == "19"
+    ids = [c["id"] for m in h if m.role == "assistant" for c in m.tool_calls]
+    results = [m.tool_call_id for m in h if m.role == "tool"]
+    assert ids == results
+    # folding again merges the old summary instead of stacking summaries
+    h += [m for i in range(20, 40) for m in _turn(i)]
+    assert fold_history(h, context_window=2_000)
+    assert sum(1 for m in h if m.meta.get("summary")) == 1 and "ask 0" in h[0].content
