@@ -38,12 +38,9 @@ def error_body(status: int, message: str, code: str | None = None) -> dict:
 
 
 def _workspace_status(message: str) -> int:
-    text = message.lower()
-    if text.startswith("no project named"):
-        return 404
-    if "already exists" in text:
-        return 409
-    return 400
+    """A name that cannot exist (traversal, bad characters) is simply not found; taken names conflict.
+    Create/rename validate new names themselves and answer 400 with the reason."""
+    return 409 if "already exists" in message.lower() else 404
 
 
 def install_error_handlers(app: FastAPI) -> None:

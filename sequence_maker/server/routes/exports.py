@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import io
+import shutil
+import tempfile
 import zipfile
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -94,19 +97,21 @@ async def _imported_project(request: Request, file: UploadFile):
     s = services(request)
     ext = safe_suffix(file.filename, IMPORT_TYPES + PROJECT_TYPES, "the imported file")
     tmp, _sha, _size = await receive_to_temp(file, s.settings.data_dir / "tmp", MAX_IMPORT_BYTES, "")
+    folder = Path(tempfile.mkdtemp(prefix=".import-", dir=tmp.parent))
+    base = (file.filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip() or f"upload{ext}"
+    named = folder / base  # the importers take the project/ball name from the file name
     try:
-        named = tmp.with_name(f"{tmp.name}-{file.filename.rsplit('/', 1)[-1].rsplit(chr(92), 1)[-1]}")
         tmp.rename(named)
-        tmp = named
         if ext in PROJECT_TYPES:
-            data = await asyncio.to_thread(tmp.read_bytes)
-            return "document", await asyncio.to_thread(ProjectDocument.from_bytes, data, file.filename or "upload")
+            data = await asyncio.to_thread(named.read_bytes)
+            return "document", await asyncio.to_thread(ProjectDocument.from_bytes, data, base)
         try:
-            return "project", await asyncio.to_thread(import_file, tmp)
+            return "project", await asyncio.to_thread(import_file, named)
         except FormatError as e:
-            raise ApiError(422, str(e).replace(str(tmp), file.filename or "upload")) from None
+            raise ApiError(422, str(e).replace(str(named), base)) from None
     finally:
         tmp.unlink(missing_ok=True)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @router.post("/projects/{name}/import")

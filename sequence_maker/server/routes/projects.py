@@ -8,10 +8,19 @@ from typing import Any
 from fastapi import APIRouter, Body, Request
 
 from ...model.project import Project
+from ...storage.errors import WorkspaceError
+from ...storage.workspace import validate_project_name
 from ..errors import ApiError
 from ._common import body_dict, edit, handle, services
 
 router = APIRouter(prefix="/api/projects", tags=["projects"])
+
+
+def _valid_new_name(name: str) -> str:
+    try:
+        return validate_project_name(name)
+    except WorkspaceError as e:
+        raise ApiError(400, str(e)) from None
 
 
 @router.get("")
@@ -27,6 +36,7 @@ async def create_project(request: Request, body: Any = Body(...)) -> dict[str, A
     name = b.get("name")
     if not isinstance(name, str):
         raise ApiError(400, "missing required field 'name' (string)")
+    _valid_new_name(name)
     kwargs = {k: b[k] for k in ("balls", "duration_ms", "refresh_rate", "default_pixels") if k in b}
     for k, v in kwargs.items():
         if isinstance(v, bool) or not isinstance(v, int):
@@ -65,6 +75,7 @@ async def rename_project(request: Request, name: str, body: Any = Body(...)) -> 
     new = body_dict(body).get("new_name")
     if not isinstance(new, str):
         raise ApiError(400, "missing required field 'new_name' (string)")
+    _valid_new_name(new)
     s = services(request)
     h = await handle(request, name)
     s.require_idle(h)

@@ -11,7 +11,6 @@ from ..errors import ApiError
 from ._common import body_dict, services
 
 router = APIRouter(prefix="/api", tags=["system"])
-KNOWN_SETTINGS = {"approval_mode": ("auto", "ask", "ask_destructive")}
 
 
 @router.get("/health")
@@ -34,10 +33,14 @@ async def get_settings(request: Request) -> dict[str, Any]:
 
 @router.patch("/settings")
 async def patch_settings(request: Request, body: Any = Body(...)) -> dict[str, Any]:
-    values = body_dict(body)
-    for key, allowed in KNOWN_SETTINGS.items():
-        if key in values and values[key] is not None and values[key] not in allowed:
-            raise ApiError(400, f"{key} must be one of {', '.join(allowed)}")
+    values = dict(body_dict(body))
+    if values.get("approval_mode") is not None:
+        from ...assistant.approval import normalize_mode
+
+        try:
+            values["approval_mode"] = normalize_mode(str(values["approval_mode"]))
+        except ValueError as e:
+            raise ApiError(400, str(e)) from None
     if "autosave_s" in values and values["autosave_s"] is not None:
         v = values["autosave_s"]
         if isinstance(v, bool) or not isinstance(v, int | float) or not 0 < v <= 3600:
