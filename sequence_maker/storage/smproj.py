@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..history import Checkpoint, Command, History, Step
+from ..history import History
 from ..model import Ball, Project, codec
 from ..model.codec import CodecError
 from ..model.errors import ModelError
 from ..model.project import validate_project_props
 from .errors import ProjectFileError
+from .history_codec import decode_history, encode_history
 from .migrations import FORMAT_VERSION, migrate
 
 FORMAT = "sequence-maker-project"
@@ -47,7 +48,7 @@ def encode(project: Project, history: History, app: dict[str, Any] | None = None
     info = {"name": "Sequence Maker", "version": __version__, "saved_at": time.time()}
     info.update(app or {})
     return {"format": FORMAT, "format_version": FORMAT_VERSION, "project": proj,
-            "history": history.to_dict(), "app": info}
+            "history": encode_history(history), "app": info}
 
 
 def dumps(project: Project, history: History, app: dict[str, Any] | None = None) -> bytes:
@@ -128,55 +129,3 @@ def decode_ball(d: Any, path: str, duration_ms: int) -> Ball:
         return Ball(d.get("name"), d.get("default_pixels", 4), segs)  # type: ignore[arg-type]
     except ModelError as e:
         raise CodecError(path, str(e)) from None
-
-
-def decode_history(d: Any, file: Path | None) -> History:
-    """Undo/redo steps and checkpoints; errors name the step or checkpoint index."""
-    h = History()
-    if d is None:
-        return h
-    if not isinstance(d, dict):
-        raise ProjectFileError(file, "history", "expected an object")
-    for key, stack in (("undo", h.undo_stack), ("redo", h.redo_stack)):
-        raw = d.get(key, [])
-        if not isinstance(raw, list):
-            raise ProjectFileError(file, f"history.{key}", "expected a list")
-        for i, s in enumerate(raw):
-            stack.append(_step(file, f"history.{key}[{i}]", s))
-    raw_cps = d.get("checkpoints", [])
-    if not isinstance(raw_cps, list):
-        raise ProjectFileError(file, "history.checkpoints", "expected a list")
-    for i, c in enumerate(raw_cps):
-        h.checkpoints.append(_guard(file, f"history.checkpoints[{i}]", _checkpoint, c))
-    return h
-
-
-def _step(file: Path | None, path: str, d: Any) -> Step:
-    """Like Step.from_dict, but errors name the command index inside the step."""
-    if not isinstance(d, dict):
-        raise ProjectFileError(file, path, "expected an object")
-    cmds = d.get("commands", [])
-    if not isinstance(cmds, list):
-        raise ProjectFileError(file, f"{path}.commands", "expected a list")
-    commands = [_guard(file, f"{path}.commands[{j}]", Command.from_dict, c) for j, c in enumerate(cmds)]
-    step = _guard(file, path, Step.from_dict, {**d, "commands": []})
-    step.commands = commands
-    return step
-
-
-def _checkpoint(c: dict[str, Any]) -> Checkpoint:
-    return Checkpoint(str(c["id"]), str(c["name"]), codec.state_from_dict(c["state"], "state"),
-                      float(c.get("created", 0.0)), bool(c.get("auto", False)))
-
-
-def _guard(file: Path | None, path: str, fn, arg):
-    if not isinstance(arg, dict):
-        raise ProjectFileError(file, path, "expected an object")
-    try:
-        return fn(arg)
-    except CodecError as e:
-        raise ProjectFileError(file, f"{path}.{e.path}" if e.path else path, e.problem) from None
-    except KeyError as e:
-        raise ProjectFileError(file, path, f"missing field {e.args[0]!r}") from None
-    except (ModelError, TypeError, ValueError, IndexError) as e:
-        raise ProjectFileError(file, path, str(e)) from None
