@@ -123,6 +123,24 @@ def save_open() -> tuple[float, float, float]:
     return save_ms, open_ms, size / 1e6
 
 
+def checkpoint_file_size() -> tuple[float, float, float]:
+    """File size with 50 assistant auto-checkpoints: pooled (ours) vs naive History.to_dict."""
+    from sequence_maker.storage.smproj import encode
+
+    project = Project("CP", 400_000, [Ball("B", 4, [solid(i * 200, i * 200 + 150, (i % 256, 0, 0))
+                                                    for i in range(2000)])])
+    doc = ProjectDocument(project)
+    plain = len(doc.to_bytes())
+    for i in range(50):
+        doc.editor.paint(0, solid(i * 200, i * 200 + 100, "white"))
+        doc.editor.checkpoint(f"turn {i}", auto=True)
+    pooled = len(doc.to_bytes())
+    naive_doc = encode(doc.project, doc.history)
+    naive_doc["history"] = doc.history.to_dict()
+    naive = len(json.dumps(naive_doc, indent=1).encode())
+    return plain / 1e6, pooled / 1e6, naive / 1e6
+
+
 def main() -> None:
     print(f"Project: {SEGMENTS} segments on {BALLS} balls; {EDITS} random edits per measurement\n")
     base = snapshot_baseline_bytes()
@@ -145,6 +163,11 @@ def main() -> None:
     bench("storage_save_ms_10k", save_ms, "ms", None)
     bench("storage_open_ms_10k", open_ms, "ms", None)
     bench("storage_file_mb_10k", mb, "MB", None)
+    plain, pooled, naive = checkpoint_file_size()
+    print(f"2,000-segment project, 50 auto-checkpoints: file {pooled:.2f} MB (no checkpoints: {plain:.2f} MB; "
+          f"without pooling: {naive:.2f} MB, {naive / pooled:.0f}x larger)")
+    bench("storage_file_mb_2k_50_checkpoints", pooled, "MB", None)
+    bench("storage_checkpoint_pooling_ratio", naive / pooled, "x", None)
 
 
 if __name__ == "__main__":
