@@ -134,6 +134,53 @@ def test_keyboard_colour_keys_paint_per_ball(page: Any) -> None:
                            " && window.__studio.state.project.balls[2].segments.length === 0")
 
 
+def test_playback_moves_playhead_and_ball_preview(page: Any) -> None:
+    beats = studio_state(page, "s.project.grid.beats_ms")
+    seg = segments(page, 0)[0]  # the red segment drawn above
+    page.evaluate(f"window.__studio.player.seek({seg['start_ms'] + 50})")
+    assert page.get_attribute("[data-testid=orb-0]", "data-color") == "rgb(255,0,0)"
+    assert page.get_attribute("[data-testid=orb-1]", "data-color") == "rgb(0,0,0)"
+    page.locator("#timeline").focus()
+    page.keyboard.press("Space")
+    page.wait_for_function(f"window.__studio.state.playheadMs > {seg['start_ms'] + 450}")
+    page.keyboard.press("Space")
+    assert studio_state(page, "s.playing") is False
+    t = studio_state(page, "s.playheadMs")
+    audio_ms = page.evaluate("document.querySelector('#audio').currentTime * 1000")
+    if not studio_state(page, "window.__studio.player.audioFailed"):
+        assert abs(audio_ms - t) < 60, "the playhead follows the audio clock"
+    # clicking the ruler seeks
+    box = page.locator("#timeline").bounding_box()
+    x = page.evaluate(f"window.__studio.state.view.x({beats[12]})")
+    page.mouse.click(box["x"] + x, box["y"] + 10)
+    assert abs(studio_state(page, "s.playheadMs") - beats[12]) < 40
+
+
+def test_grid_correction_and_checkpoint(page: Any) -> None:
+    n = studio_state(page, "s.project.grid.beats_ms.length")
+    page.click("[data-grid=double]")
+    page.wait_for_function(f"window.__studio.state.project.grid.beats_ms.length === {2 * n - 1}")
+    tempo = studio_state(page, "s.project.grid.tempo_bpm")
+    assert 235 < tempo < 245
+    page.click("#btn-undo")
+    page.wait_for_function(f"window.__studio.state.project.grid.beats_ms.length === {n}")
+
+    page.fill("#checkpoint-name", "before the assistant")
+    page.click("#btn-checkpoint")
+    page.locator("#checkpoint-list li", has_text="before the assistant").wait_for()
+
+
+def test_reconnect_resumes_live_updates(page: Any, server: Any) -> None:
+    page.evaluate("window.__studio.socket.ws.close()")
+    page.wait_for_selector("#conn.on")
+    # an edit made elsewhere (another tab, the CLI's server API) reaches this page
+    server.client.post(f"/api/projects/{PROJECT}/balls/2/segments", json={"segments": [
+        {"start_ms": 12000, "end_ms": 13000, "kind": "solid", "color": [0, 255, 255]}]}).raise_for_status()
+    page.wait_for_function("window.__studio.state.project.balls[2].segments.some(s => s.start_ms === 12000)")
+    server.client.post(f"/api/projects/{PROJECT}/undo").raise_for_status()
+    page.wait_for_function("window.__studio.state.project.balls[2].segments.length === 0")
+
+
 def _text_then_tools(text: str, calls: list[tuple[str, str, dict]]) -> Any:
     """One streamed assistant reply: text deltas, then tool calls (OpenAI wire format)."""
     from tests.fakes.openai_server import Reply, _chunk
@@ -201,6 +248,18 @@ def test_assistant_streams_tool_cards_and_approvals(page: Any, server: Any, fake
     assert not meter.startswith("0 tokens"), meter
     assert studio_state(page, "s.ghosts.length") == 0
     shot(page, "assistant-done")
+
+
+def test_assistant_player_commands_move_the_playhead(page: Any, fake_llm: Any) -> None:
+    from tests.fakes.openai_server import openai_text_reply, openai_tool_reply
+
+    page.select_option("#approval-select", "auto")
+    fake_llm.add(openai_tool_reply([("call_seek", "seek_audio", {"position": 9.5})]),
+                 openai_text_reply("Moved the playhead to 0:09.5.", pieces=3))
+    page.fill("#chat-input", "Go to 9.5 seconds")
+    page.press("#chat-input", "Enter")
+    page.wait_for_function("Math.abs(window.__studio.state.playheadMs - 9500) < 30")
+    page.wait_for_function("!document.querySelector('#btn-send').disabled")
 
 
 def test_stop_mid_stream(page: Any, fake_llm: Any) -> None:

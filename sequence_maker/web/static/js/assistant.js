@@ -226,14 +226,14 @@ function applyPart(turn, p, historic) {
     case "tool-call": {
       const c = cardFor(turn, p.call_id, p.name);
       c.argsValue = p.arguments;
-      c.args.textContent = JSON.stringify(p.arguments, null, 1);
+      c.args.textContent = formatArgs(p.arguments);
       c.setStatus(p.ok === false ? "invalid arguments" : "running…", p.ok === false ? "failed" : "");
       break;
     }
     case "approval-request": {
       const c = cardFor(turn, p.call_id, p.name);
       c.argsValue = p.arguments || c.argsValue;
-      if (p.arguments) c.args.textContent = JSON.stringify(p.arguments, null, 1);
+      if (p.arguments) c.args.textContent = formatArgs(p.arguments);
       if (!historic) askApproval(c, p);
       break;
     }
@@ -270,6 +270,12 @@ function applyPart(turn, p, historic) {
     default:
       break;
   }
+}
+
+/** One line per argument ("color: "blue""), compact JSON values: readable at a glance. */
+function formatArgs(args) {
+  if (!args || typeof args !== "object") return JSON.stringify(args);
+  return Object.entries(args).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join("\n");
 }
 
 function cardFor(turn, callId, name) {

@@ -74,7 +74,7 @@ function axis(f, maxV) {
     ctx.moveTo(L, y + 0.5);
     ctx.lineTo(W - R, y + 0.5);
     ctx.stroke();
-    ctx.fillText(fmt(maxV * (1 - i / 4), maxV < 1 ? 3 : 1), 2, y + 3);
+    ctx.fillText(fmt(maxV * (1 - i / 4), maxV < 0.01 ? 5 : maxV < 1 ? 3 : 1), 2, y + 3);
   }
 }
 

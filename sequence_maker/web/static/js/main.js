@@ -15,11 +15,12 @@ import { attachInteraction } from "./timeline/interact.js";
 import { TimelineRenderer } from "./timeline/render.js";
 import { formatTime } from "./timeline/view.js";
 import { $, $$, h, progress, showError, toast } from "./ui.js";
+import { socket } from "./ws.js";
 
 const canvas = $("#timeline");
 const renderer = new TimelineRenderer(canvas);
 const player = new Player(renderer);
-window.__studio = { state, renderer, player, emit }; // for tests, benches and debugging
+window.__studio = { state, renderer, player, emit, socket }; // for tests, benches and debugging
 
 function boot() {
   new ResizeObserver(() => {
@@ -121,11 +122,13 @@ function initTopbar() {
       if (t.dataset.view === "studio") renderer.resize();
     }),
   );
-  $("#btn-checkpoint").addEventListener("click", async () => {
-    const name = prompt("Checkpoint name", `checkpoint ${new Date().toLocaleTimeString()}`);
-    if (!name) return;
+  $("#checkpoint-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const input = $("#checkpoint-name");
+    const name = input.value.trim() || `checkpoint ${new Date().toLocaleTimeString()}`;
     try {
       await api.createCheckpoint(state.projectId, name);
+      input.value = "";
       refreshCheckpoints();
     } catch (e) {
       showError(e, "Checkpoint");
@@ -321,11 +324,8 @@ async function refreshCheckpoints() {
         h("li", {}, h("span", {}, c.name, c.auto ? h("span.auto", {}, " auto") : ""),
           h("button.small", {
             onclick: async () => {
-              try {
-                await edit.restore(c.id);
-              } catch (e) {
-                showError(e, "Restore");
-              }
+              await edit.restore(c.id);
+              refreshCheckpoints();
             },
           }, "Restore")),
       ),

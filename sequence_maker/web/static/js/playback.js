@@ -6,7 +6,7 @@ import { api } from "./api.js";
 import { colorAt, rgbCss } from "./colors.js";
 import { emit, on, state } from "./store.js";
 import { formatTime, segmentAt } from "./timeline/view.js";
-import { $, h } from "./ui.js";
+import { $, h, toast } from "./ui.js";
 
 export class Player {
   constructor(renderer) {
@@ -27,6 +27,7 @@ export class Player {
 
   loadAudio() {
     this.pause();
+    this.audioFailed = false;
     const p = state.project;
     if (p && p.audio) {
       this.audio.src = state.audioUrl || api.audioUrl(state.projectId);
@@ -38,7 +39,7 @@ export class Player {
   }
 
   get hasAudio() {
-    return !!this.audio.getAttribute("src") && this.audio.readyState >= 1;
+    return !this.audioFailed && !!this.audio.getAttribute("src") && this.audio.readyState >= 1;
   }
 
   now() {
@@ -57,9 +58,10 @@ export class Player {
       this.audio.currentTime = state.playheadMs / 1000;
       try {
         await this.audio.play();
-      } catch {
-        /* autoplay refusal or headless without audio device: fall back to the clock */
-        this.audio.removeAttribute("src");
+      } catch (e) {
+        // no audio output (or autoplay refused): keep the playhead moving on the clock
+        this.audioFailed = true;
+        toast(`Audio cannot play here (${e.message}); the playhead runs without sound`, "error");
       }
     }
     $("#btn-play").textContent = "⏸";
