@@ -170,7 +170,7 @@ async def test_summariser_folds_old_turns_before_the_request(wire: str) -> None:
                     ChatMessage("assistant", f"answer {i} " + "text " * 200)]
     with server_for(wire, [text_reply(wire, "ok")]) as server:
         provider = create_provider(server.profile())
-        await collect(Assistant(provider, context_window=16_000).run_turn(editor, history, "latest"))
+        await collect(Assistant(provider, context_window=10_000).run_turn(editor, history, "latest"))
         await provider.aclose()
         body = server.requests[0].json
     assert history[0].meta.get("summary") and "request 0" in history[0].content

@@ -10,23 +10,19 @@ from .registry import ToolArgs
 
 TimeValue = Annotated[
     float | str,
-    Field(description="seconds, 'm:ss', 'bar 5', 'beat 9' or a section name"),
+    Field(description="seconds, 'm:ss', 'bar 5' or section"),
 ]
-DurationValue = Annotated[float | str, Field(description="seconds (2.5), '4 beats' or '2 bars'")]
+DurationValue = Annotated[float | str, Field(description="seconds, '4 beats' or '2 bars'")]
 BallsValue = Annotated[
     int | str | list[int],
-    Field(description="ball number (1 = first ball), a list like [1, 3], or 'all'"),
+    Field(description="ball number from 1, a list [1, 3] or 'all'"),
 ]
 BallValue = Annotated[int, Field(description="one ball number (1 = first ball)")]
 ColorValue = Annotated[
     str | Annotated[list[int], Field(min_length=3, max_length=3)],
-    Field(description="colour name ('red', 'warm white' …), '#RRGGBB' or [r, g, b]"),
+    Field(description="name, '#RRGGBB' or [r, g, b]"),
 ]
-WHEN_HELP = (
-    "when it happens: 'all', a section name ('chorus', 'chorus 2', 'last verse'), 'bar 5', 'bars 5-8', "
-    "'beats 1-8', 'first 8 beats', 'last 10 seconds', '0:30-0:45', 'first 4 bars of chorus'. "
-    "Or leave it out and give start + duration/end."
-)
+WHEN_HELP = "e.g. 'chorus', 'verse 2', 'bar 5', 'beats 1-8', 'last 10 seconds', '0:30-0:45', 'all'"
 
 
 class SpanArgs(ToolArgs):
