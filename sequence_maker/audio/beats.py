@@ -109,10 +109,12 @@ def _trim_silent_edges(audible: np.ndarray) -> np.ndarray:
 
 
 def beat_confidence(frames: np.ndarray, onset: np.ndarray, curve: TempoCurve) -> float:
-    """0–1: how much more onset energy sits on the beats than between them, times tempo salience.
+    """0–1: how periodic the onsets are at the tracked tempo, and how well beats sit on them.
 
-    A clear drum track scores ~0.8–1; ambient or rubato material scores low, telling the UI to
-    invite the user to check the grid (tap tempo, ×2/÷2).
+    Periodicity (onset autocorrelation at the beat period) carries most weight because the
+    tracker always finds *some* peaks to sit on, even in noise. A clear drum track scores
+    ~0.8–1; noise, ambient or rubato material scores low, telling the UI to invite the user to
+    check the grid (tap tempo, ×2/÷2).
     """
     if len(frames) < 4:
         return 0.0
@@ -124,7 +126,5 @@ def beat_confidence(frames: np.ndarray, onset: np.ndarray, curve: TempoCurve) ->
     )
     on_x = np.mean([_value_at(onset, b, 1).mean() for b in between])
     contrast = float(np.clip((on_b - on_x) / max(on_b, 1e-9), 0.0, 1.0))
-    ibi = np.diff(frames)
-    steadiness = float(np.clip(1.0 - np.std(np.diff(ibi)) / max(np.median(ibi), 1e-9) * 2, 0.0, 1.0))
-    sal = float(np.median(curve.salience)) if len(curve.salience) else 0.0
-    return round(float(np.clip(0.5 * contrast + 0.25 * steadiness + 0.25 * sal, 0.0, 1.0)), 3)
+    periodicity = float(np.median(curve.salience)) if len(curve.salience) else 0.0
+    return round(float(np.clip(periodicity * (0.4 + 0.6 * contrast), 0.0, 1.0)), 3)

@@ -25,8 +25,10 @@ class PeakAccumulator:
         self.rest = np.zeros(0, dtype=np.float32)
         self.mins: list[np.ndarray] = []
         self.maxs: list[np.ndarray] = []
+        self.n_samples = 0
 
     def push(self, block: np.ndarray) -> None:
+        self.n_samples += len(block)
         buf = np.concatenate([self.rest, block]) if len(self.rest) else block
         n = len(buf) // self.base
         if n:
@@ -42,7 +44,9 @@ class PeakAccumulator:
             self.rest = np.zeros(0, dtype=np.float32)
         lo = np.concatenate(self.mins) if self.mins else np.zeros(0, dtype=np.float32)
         hi = np.concatenate(self.maxs) if self.maxs else np.zeros(0, dtype=np.float32)
-        return PeakPyramid.from_base(lo.astype(np.float32), hi.astype(np.float32), sample_rate, self.base)
+        return PeakPyramid.from_base(
+            lo.astype(np.float32), hi.astype(np.float32), sample_rate, self.base, self.n_samples
+        )
 
 
 @dataclass(slots=True)
@@ -53,10 +57,16 @@ class PeakPyramid:
     base: int
     mins: list[np.ndarray]
     maxs: list[np.ndarray]
+    n_samples: int
 
     @classmethod
     def from_base(
-        cls, lo: np.ndarray, hi: np.ndarray, sample_rate: int, base: int = PEAK_BASE
+        cls,
+        lo: np.ndarray,
+        hi: np.ndarray,
+        sample_rate: int,
+        base: int = PEAK_BASE,
+        n_samples: int | None = None,
     ) -> PeakPyramid:
         mins, maxs = [lo], [hi]
         while len(mins[-1]) > 1:
@@ -65,29 +75,32 @@ class PeakPyramid:
                 a, b = np.append(a, a[-1]), np.append(b, b[-1])
             mins.append(np.minimum(a[0::2], a[1::2]))
             maxs.append(np.maximum(b[0::2], b[1::2]))
-        return cls(sample_rate, base, mins, maxs)
+        return cls(sample_rate, base, mins, maxs, n_samples if n_samples is not None else len(lo) * base)
 
     def peaks(self, samples_per_peak: int) -> np.ndarray:
-        """(n, 2) array of (min, max) with one row per ``samples_per_peak`` samples.
+        """(n, 2) array of (min, max), one row per ``samples_per_peak`` samples (last may be partial).
 
-        Built from the coarsest level that is still fine enough, so asking for a whole-song
-        overview costs a few thousand operations, not a pass over the base level.
+        Exact when ``samples_per_peak`` is a multiple of ``base``: it is built from the coarsest
+        level whose step divides it, so a whole-song overview costs a few thousand operations.
+        Other sizes use the finest level and round each row's edges to ``base`` samples.
         """
         if samples_per_peak < self.base:
             raise ValueError(f"samples_per_peak must be ≥ {self.base} (the finest stored resolution)")
-        level = min(int(np.log2(samples_per_peak / self.base)), len(self.mins) - 1)
+        if len(self.mins[0]) == 0 or self.n_samples == 0:
+            return np.zeros((0, 2), dtype=np.float32)
+        level = 0
+        if samples_per_peak % self.base == 0:
+            ratio = samples_per_peak // self.base
+            while ratio % 2 == 0 and level + 1 < len(self.mins):
+                ratio //= 2
+                level += 1
         step = self.base * 2**level
         lo, hi = self.mins[level], self.maxs[level]
-        if len(lo) == 0:
-            return np.zeros((0, 2), dtype=np.float32)
-        total = len(self.mins[0]) * self.base
-        n_out = max(1, -(-total // samples_per_peak))
-        starts = (np.arange(n_out) * samples_per_peak) // step
-        starts = np.minimum(starts, len(lo) - 1)
-        starts = np.maximum.accumulate(starts)
-        uniq, first = np.unique(starts, return_index=True)
-        out_lo = np.minimum.reduceat(lo, uniq)[np.searchsorted(uniq, starts)]
-        out_hi = np.maximum.reduceat(hi, uniq)[np.searchsorted(uniq, starts)]
+        n_out = -(-self.n_samples // samples_per_peak)
+        starts = np.minimum((np.arange(n_out) * samples_per_peak) // step, len(lo) - 1)
+        uniq, inverse = np.unique(starts, return_inverse=True)
+        out_lo = np.minimum.reduceat(lo, uniq)[inverse]
+        out_hi = np.maximum.reduceat(hi, uniq)[inverse]
         return np.stack([out_lo, out_hi], axis=1).astype(np.float32)
 
     def save(self, path: Path) -> None:
@@ -97,14 +110,19 @@ class PeakPyramid:
         from .cache import atomic_write_bytes
 
         buf = io.BytesIO()
-        np.savez(buf, mins=self.mins[0], maxs=self.maxs[0], meta=np.array([self.sample_rate, self.base]))
+        np.savez(
+            buf,
+            mins=self.mins[0],
+            maxs=self.maxs[0],
+            meta=np.array([self.sample_rate, self.base, self.n_samples]),
+        )
         atomic_write_bytes(path, buf.getvalue())
 
     @classmethod
     def load(cls, path: Path) -> PeakPyramid:
         with np.load(path) as z:
-            sr, base = (int(x) for x in z["meta"])
-            return cls.from_base(z["mins"], z["maxs"], sr, base)
+            sr, base, n = (int(x) for x in z["meta"])
+            return cls.from_base(z["mins"], z["maxs"], sr, base, n)
 
 
 def peaks(source: object, samples_per_peak: int) -> list[tuple[float, float]]:

@@ -32,7 +32,7 @@ class TempoCurve:
 
     times_s: np.ndarray
     bpm: np.ndarray
-    salience: np.ndarray  # 0–1, how clearly the window's periodicity stands out
+    salience: np.ndarray  # 0–1 per window: onset autocorrelation at the chosen beat period
 
     def at_frames(self, n_frames: int, fps: float) -> np.ndarray:
         """Tempo for every onset-envelope frame (linear between windows, held at the ends)."""
@@ -60,7 +60,11 @@ def _normalise_onsets(onset: np.ndarray, fps: float) -> np.ndarray:
 
 
 def window_scores(onset: np.ndarray, fps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Score matrix (windows × tempo bins), window centre times and per-window salience."""
+    """Score matrix (windows × tempo bins), window centre times and the ACF matrix.
+
+    The normalised ACF at the chosen period measures how periodic the window is: near 1 for a
+    steady drum track, near 0 for noise, whatever the beat tracker later makes of it.
+    """
     bins = tempo_bins()
     x = _normalise_onsets(onset, fps)
     win = int(WINDOW_S * fps)
@@ -79,7 +83,7 @@ def window_scores(onset: np.ndarray, fps: float) -> tuple[np.ndarray, np.ndarray
     nfft = int(2 ** np.ceil(np.log2(2 * win)))
     prior = np.exp(-0.5 * (np.log2(bins / 120.0) / 1.2) ** 2)
     scores = np.zeros((len(starts), len(bins)))
-    salience = np.zeros(len(starts))
+    acfs = np.zeros((len(starts), len(bins)))
     for i, s in enumerate(starts):
         seg = x[s : s + win]
         if seg.max() <= 0:
@@ -95,12 +99,10 @@ def window_scores(onset: np.ndarray, fps: float) -> tuple[np.ndarray, np.ndarray
         acf_at = np.maximum(0.0, np.interp(lags, np.arange(win), acf))
         dft = np.abs(basis @ (seg - seg.mean()))
         dft = dft / max(dft.max(), 1e-12)
-        sc = np.sqrt(acf_at * dft) * prior
-        scores[i] = sc
-        top = sc.max()
-        salience[i] = 0.0 if top <= 0 else float(np.clip((top - np.median(sc)) / top, 0, 1))
+        scores[i] = np.sqrt(acf_at * dft) * prior
+        acfs[i] = acf_at
     centres = (starts + win / 2) / fps
-    return scores, centres, salience
+    return scores, centres, acfs
 
 
 def viterbi_path(scores: np.ndarray) -> np.ndarray:
@@ -124,11 +126,12 @@ def viterbi_path(scores: np.ndarray) -> np.ndarray:
 
 def estimate_tempo_curve(onset: np.ndarray, fps: float) -> TempoCurve:
     """Smooth local tempo with parabolic refinement of each window's chosen bin."""
-    scores, centres, salience = window_scores(onset, fps)
+    scores, centres, acfs = window_scores(onset, fps)
     bins = tempo_bins()
     if not np.any(scores > 0):
-        return TempoCurve(centres, np.zeros(len(centres)), salience)
+        return TempoCurve(centres, np.zeros(len(centres)), np.zeros(len(centres)))
     path = viterbi_path(scores)
+    salience = np.clip(acfs[np.arange(len(path)), path], 0.0, 1.0)
     bpm = np.empty(len(path))
     for i, b in enumerate(path):
         if 0 < b < len(bins) - 1:
