@@ -53,6 +53,14 @@ class RecoveryInfo:
         return f"unsaved changes from {when} in {self.recovery_path}"
 
 
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
 def recovery_path_for(path: str | Path) -> Path:
     """``dir/name.smproj`` → ``dir/.name.smproj.recovery``."""
     p = Path(path)
@@ -87,6 +95,8 @@ class ProjectDocument:
         self.lock = threading.RLock()
         self.doc_id = uuid.uuid4().hex[:12]
         self._changes = 0
+        #: (mtime_ns, size) of the file when we last read or wrote it: detects edits by others.
+        self._disk_stamp: tuple[int, int] | None = _stamp(self.path) if self.path is not None else None
         self._saved_changes = 0
         self._autosaved_changes = 0
         self._autosave_thread: threading.Thread | None = None
@@ -143,10 +153,13 @@ class ProjectDocument:
         with self.lock:
             return smproj.dumps(self.project, self.history, {"created_at": self.app.get("created_at")})
 
-    def save(self, path: str | Path | None = None) -> Path:
+    def save(self, path: str | Path | None = None, *, overwrite_external_changes: bool = False) -> Path:
         """Write atomically (temp + fsync + rename); the previous file is kept as ``.bak``.
 
-        Saving over an earlier-app file first keeps that original as ``<stem>.earlier-app.smproj``.
+        Refuses (ProjectFileError) to overwrite our own file if something else changed it since we
+        opened/saved it (e.g. ``seqmaker undo`` while the studio has it open), unless
+        ``overwrite_external_changes``. Saving over an earlier-app file first keeps that original as
+        ``<stem>.earlier-app.smproj``.
         """
         target = Path(path) if path is not None else self.path
         if target is None:
@@ -154,16 +167,21 @@ class ProjectDocument:
         if target.suffix != SUFFIX:
             raise ProjectFileError(target, "", f"project files must end in {SUFFIX}")
         with self.lock:
+            same_file = self.path is not None and target.exists() and target.resolve() == self.path.resolve()
+            if same_file and not overwrite_external_changes and self._disk_stamp is not None \
+                    and _stamp(target) != self._disk_stamp:
+                raise ProjectFileError(target, "", "the file was changed by another program since it was opened; "
+                                                   "reopen it, or save under another name")
             data = self.to_bytes()
             changes = self._changes
-            if self.source_format == SOURCE_EARLIER and self.path is not None and target.exists() \
-                    and target.resolve() == self.path.resolve():
+            if self.source_format == SOURCE_EARLIER and same_file:
                 keep = earlier_copy_path_for(target)
                 if not keep.exists():
                     atomic_write_bytes(keep, target.read_bytes())
             atomic_write_bytes(target, data, backup=backup_path_for(target))
             old_recovery = self.recovery_path
             self.path = target
+            self._disk_stamp = _stamp(target)
             self.source_format = SOURCE_OURS
             self._saved_changes = self._autosaved_changes = changes
             for rp in {old_recovery, self.recovery_path}:
@@ -281,9 +299,25 @@ class ProjectDocument:
         rp = recovery_path_for(p)
         if not rp.exists():
             raise ProjectFileError(rp, "", f"no recovery file for {p}")
-        loaded, _ = decode_any(read_json(rp), rp)
-        doc = cls(loaded.project, loaded.history, p, source_format=SOURCE_OURS, warnings=loaded.warnings,
+        return cls.open_recovery_file(rp, p)
+
+    @classmethod
+    def open_recovery_file(cls, recovery_path: str | Path, path: str | Path | None = None) -> ProjectDocument:
+        """Open any recovery file (e.g. from ``orphan_recoveries``) as a dirty document.
+
+        ``path`` defaults to the project path recorded in the file (None for never-saved projects).
+        Saving removes the recovery file.
+        """
+        rp = Path(recovery_path)
+        data = read_json(rp)
+        loaded, _ = decode_any(data, rp)
+        if path is None and isinstance(data.get("recovery"), dict) and data["recovery"].get("project_path"):
+            path = data["recovery"]["project_path"]
+        doc = cls(loaded.project, loaded.history, path, source_format=SOURCE_OURS, warnings=loaded.warnings,
                   app=loaded.app)
+        if path is None:
+            doc.doc_id = rp.name.split(".")[0]  # autosaves keep going to the same orphan file
+        doc._disk_stamp = _stamp(doc.path) if doc.path is not None else None
         doc.mark_dirty()
         return doc
 

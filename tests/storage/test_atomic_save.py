@@ -125,3 +125,19 @@ def test_new_files_get_normal_permissions_and_existing_keep_theirs(tmp_path):
     doc.editor.paint(1, solid(0, 10, "red"))
     doc.save()
     assert doc.path.stat().st_mode & 0o777 == 0o640
+
+
+def test_save_refuses_to_overwrite_changes_made_by_another_program(tmp_path):
+    studio = saved_doc(tmp_path)
+    cli = ProjectDocument.open(studio.path)
+    cli.editor.paint(1, solid(0, 500, "blue"))
+    cli.save()  # e.g. `seqmaker undo` while the studio has the file open
+    on_disk = studio.path.read_bytes()
+    studio.editor.paint(0, solid(5000, 6000, "green"))
+    with pytest.raises(Exception, match="changed by another program"):
+        studio.save()
+    assert studio.path.read_bytes() == on_disk and studio.dirty
+    studio.save(overwrite_external_changes=True)
+    assert len(ProjectDocument.open(studio.path).project.balls[0]) == 2
+    studio.editor.paint(0, solid(7000, 8000, "green"))
+    studio.save()  # its own saves are not "external"

@@ -104,3 +104,21 @@ async def test_asyncio_autosave_loop(tmp_path):
             break
     task.cancel()
     assert recovery_path_for(doc.path).exists()
+
+
+def test_orphan_recovery_of_a_never_saved_project_can_be_reopened(tmp_path):
+    doc = ProjectDocument.new("Untitled", balls=1)
+    doc.editor.paint(0, solid(0, 100, "red"))
+    rp = doc.autosave()
+    again = ProjectDocument.open_recovery_file(ProjectDocument.orphan_recoveries()[0])
+    assert again.path is None and again.dirty and len(again.project.balls[0]) == 1
+    assert again.recovery_path == rp  # keeps autosaving into the same file
+    again.save(tmp_path / "kept.smproj")
+    assert not rp.exists() and ProjectDocument.orphan_recoveries() == []
+
+
+def test_recovery_file_remembers_its_project_path(tmp_path):
+    doc = saved_doc(tmp_path)
+    doc.editor.paint(1, solid(0, 500, "blue"))
+    rp = doc.autosave()
+    assert ProjectDocument.open_recovery_file(rp).path == doc.path
