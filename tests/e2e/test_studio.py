@@ -281,6 +281,21 @@ def test_stop_mid_stream(page: Any, fake_llm: Any) -> None:
     assert fake_llm.wait_disconnect(3.0) is not None and len(fake_llm.disconnects) > before
 
 
+def test_chat_history_reloads_and_takes_feedback(page: Any, server: Any) -> None:
+    page.reload()
+    page.wait_for_function(f"window.__studio.state.projectId === {json.dumps(PROJECT)}")
+    page.wait_for_function("document.querySelectorAll('#session-select option').length > 1")
+    sid = page.eval_on_selector("#session-select", "s => s.options[1].value")
+    page.select_option("#session-select", sid)
+    page.wait_for_function("document.querySelector('#chat-log').textContent.includes('left ball 1 alone')")
+    assert page.locator("[data-testid=tool-card]").count() >= 2
+    answer = page.locator(".msg.assistant", has_text="left ball 1 alone")
+    answer.locator("button[title='Good answer']").click()
+    answer.locator("button.chosen").wait_for()
+    fb = server.client.get("/api/settings").json()["settings"]["assistant_feedback"]
+    assert fb[-1]["liked"] is True and "ball 2 green" in fb[-1]["request"]
+
+
 def test_diagnostics_show_requests(page: Any) -> None:
     page.click(".tab[data-view=diagnostics]")
     page.wait_for_function("document.querySelectorAll('#diag-table tbody tr td').length > 5")

@@ -78,11 +78,28 @@ export const api = {
   createCheckpoint: (name, cpName) => request("POST", `${P(name)}/checkpoints`, { name: cpName }),
   restoreCheckpoint: (name, id) => request("POST", `${P(name)}/checkpoints/${enc(id)}/restore`),
 
-  uploadAudio: (name, file) => {
-    const fd = new FormData();
-    fd.append("file", file, file.name || "audio.wav");
-    return request("POST", `${P(name)}/audio`, fd);
-  },
+  /** Upload with progress (fetch cannot report upload progress; XHR can). */
+  uploadAudio: (name, file, onProgress = () => {}) =>
+    new Promise((resolve, reject) => {
+      const fd = new FormData();
+      fd.append("file", file, file.name || "audio.wav");
+      const xhr = new XMLHttpRequest();
+      xhr.open("POST", `${P(name)}/audio`);
+      xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
+      xhr.onerror = () => reject(new ApiError(0, "network", "upload failed: cannot reach the studio server"));
+      xhr.onload = () => {
+        let body = null;
+        try {
+          body = xhr.responseText ? JSON.parse(xhr.responseText) : null;
+        } catch {
+          /* not JSON */
+        }
+        if (xhr.status >= 200 && xhr.status < 300) return resolve(body);
+        const err = body && body.error ? body.error : {};
+        reject(new ApiError(xhr.status, err.code || `http_${xhr.status}`, err.message || `${xhr.status} ${xhr.statusText}`));
+      };
+      xhr.send(fd);
+    }),
   audioUrl: (name) => `${P(name)}/audio`,
   peaks: (name, points) => request("GET", `${P(name)}/peaks?points=${points}`),
   analyze: (name) => request("POST", `${P(name)}/analysis`, { apply_grid: true }),

@@ -1,7 +1,7 @@
 // Export: show the lint warnings first, then one click downloads every ball's .prg as a zip.
 
 import { api } from "./api.js";
-import { state } from "./store.js";
+import { emit, state } from "./store.js";
 import { $, h, showError } from "./ui.js";
 
 export async function openExport() {
@@ -17,8 +17,11 @@ export async function openExport() {
     list.replaceChildren(
       issues.length
         ? h("div", {}, h("p", {}, `${issues.length} thing${issues.length > 1 ? "s" : ""} to know before exporting:`),
-          ...issues.map((i) => h(`div.lint.${i.level || "info"}`, { "data-testid": "lint" },
-            `${i.level || "info"}${i.ball !== undefined && i.ball !== null ? ` · ball ${i.ball + 1}` : ""}: ${i.message}`)))
+          ...issues.map((i) => h(`div.lint.${i.level || "info"}`, {
+            "data-testid": "lint",
+            title: Number.isInteger(i.time_ms) ? "Click to move the playhead there" : "",
+            onclick: () => Number.isInteger(i.time_ms) && emit("seek", { ms: i.time_ms }),
+          }, h("b", {}, i.level || "info"), " ", i.text || i.message, i.fix ? h("div.muted", {}, `Fix: ${i.fix}`) : null)))
         : h("p", { "data-testid": "lint-clean" }, "No problems found. The zip holds one .prg per ball."),
     );
   } catch (e) {

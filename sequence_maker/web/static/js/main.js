@@ -96,7 +96,7 @@ function initTopbar() {
     if (!file || !state.projectId) return;
     progress(0.05, `Uploading ${file.name}…`);
     try {
-      await api.uploadAudio(state.projectId, file);
+      await api.uploadAudio(state.projectId, file, (f) => progress(f * 0.95, `Uploading ${file.name}… ${Math.round(f * 100)}%`));
       await reloadProject();
       player.loadAudio();
       state.view.fit();
