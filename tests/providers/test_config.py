@@ -139,3 +139,23 @@ def test_import_is_lazy():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[]"
+
+
+def test_registry_knows_every_builtin_kind_and_offline_is_lazy():
+    from sequence_maker.assistant.providers import registry
+
+    assert set(config.PROVIDER_KINDS) <= set(registry.provider_kinds())
+    factory = registry._load("offline")
+    assert callable(factory)
+
+
+def test_new_provider_kind_is_one_registration():
+    from sequence_maker.assistant.providers import registry
+    from sequence_maker.assistant.providers.scripted import ScriptedProvider
+
+    registry.register_provider("echo", lambda profile, key, sink: ScriptedProvider([], name=profile.name))
+    try:
+        provider = registry._load("echo")(ProviderProfile(name="e", provider="openai_compatible"), None, None)
+        assert provider.name == "e"
+    finally:
+        registry._FACTORIES.pop("echo")

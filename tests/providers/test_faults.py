@@ -169,3 +169,17 @@ async def test_anthropic_cut_before_visible_output_is_retried(monkeypatch):
     with fake_anthropic_server([cut, anthropic_text_reply(TEXT)]) as server:
         result, metrics = await run(server)
     assert result.text == TEXT and result.resets == 0 and metrics.retries == 1
+
+
+async def test_keepalive_pings_do_not_count_as_progress(monkeypatch):
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-0000000000")
+    reply = anthropic_text_reply(TEXT)
+    ping = b'event: ping\ndata: {"type": "ping"}\n\n'
+    reply.events = reply.events[:4] + [ping] * 30  # text started, then only pings every 50 ms
+    reply.delay_s = 0.05
+    with fake_anthropic_server([reply]) as server:
+        started = time.monotonic()
+        result, _ = await run(server, stall_timeout_s=0.3, mid_stream_restarts=0)
+        elapsed = time.monotonic() - started
+    assert result.error is not None and result.error.kind == "stall_timeout"
+    assert elapsed < 1.2  # 30 pings would take 1.5 s: the stall fired while pings kept arriving

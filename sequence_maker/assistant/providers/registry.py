@@ -29,8 +29,19 @@ _FACTORIES: dict[str, str | ProviderFactory] = {
     "openai_compatible": f"{_PACKAGE}.openai_provider:create",
     "anthropic": f"{_PACKAGE}.anthropic_provider:create",
     "scripted": f"{_PACKAGE}.scripted:create",
-    "offline": f"{_PACKAGE}.offline:create_provider",
+    "offline": f"{__name__}:_create_offline",
 }
+
+
+def _create_offline(profile: ProviderProfile, api_key: Secret | None, metrics_sink: MetricsSink | None) -> Provider:
+    """The embedded model (``providers/offline.py``, owned by the offline engineer), imported only now."""
+    from . import offline
+
+    factory = getattr(offline, "create_provider", None)
+    if factory is not None:
+        return factory(profile, metrics_sink=metrics_sink)
+    options = {k: v for k, v in profile.options.items() if k in ("model_path", "n_ctx", "threads", "timeout_s")}
+    return offline.OfflineProvider(profile.model or None, name=profile.name, metrics_sink=metrics_sink, **options)
 
 
 def register_provider(kind: str, factory: ProviderFactory | str) -> None:
@@ -64,7 +75,5 @@ def create_provider(profile: ProviderProfile, *, metrics_sink: MetricsSink | Non
     from ..config import require_api_key
 
     factory = _load(profile.provider)
-    if profile.provider == "offline":
-        return factory(profile, metrics_sink=metrics_sink)  # type: ignore[call-arg]
     api_key = require_api_key(profile)
     return factory(profile, api_key, metrics_sink)
