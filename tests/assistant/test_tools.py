@@ -107,3 +107,17 @@ def test_player_positions_are_resolved_and_checked() -> None:
     assert out.player_commands[0].position_s == 8.5
     with pytest.raises(ResolveError):
         run(editor, "seek_audio", position="9:00")
+
+
+def test_big_batches_are_destructive_small_ones_not() -> None:
+    from sequence_maker.assistant.approval import ApprovalPolicy
+
+    editor = make_editor()
+    reg = default_registry()
+    policy = ApprovalPolicy("ask")
+    tool, small = reg.parse("create_segments_batch", {"segments": [{"balls": "all", "color": "red", "when": "intro"}]})
+    assert policy.reason(tool, small, editor.project) is None
+    items = [{"balls": "all", "color": "red", "when": f"bar {i}"} for i in range(1, 9)]
+    tool, big = reg.parse("create_segments_batch", {"segments": items})
+    assert "creates 24 segments" in policy.reason(tool, big, editor.project)
+    assert ApprovalPolicy("auto").reason(tool, big, editor.project) is None

@@ -128,8 +128,18 @@ def create_segments_batch(ctx: ToolContext, a: CreateSegmentsBatchArgs) -> dict:
 
 
 def _batch_reason(a: CreateSegmentsBatchArgs, project: Project) -> str | None:
-    if len(a.segments) > BATCH_CONFIRM_OVER:
-        return f"creates {len(a.segments)} segments (more than {BATCH_CONFIRM_OVER})"
+    """Big batches ask first: count the segments (items × balls, per matching section)."""
+    from .resolve import Resolver
+
+    r = Resolver(project)
+    total = 0
+    for item in a.segments:
+        try:
+            total += len(r.balls(item.balls)) * len(r.spans(**item.span_kwargs()))
+        except ResolveError:
+            total += 1  # the dry run reports the error; count it conservatively
+    if total > BATCH_CONFIRM_OVER:
+        return f"creates {total} segments (more than {BATCH_CONFIRM_OVER})"
     return None
 
 
