@@ -167,12 +167,12 @@ async def test_agent_turn_with_fuzzed_calls_keeps_history_valid_and_edits_whole(
     history: list[ChatMessage] = []
     events = await collect(Assistant(provider, max_reasks=5).run_turn(editor, history, "do things"))
     results = [e for e in events if e.type == "tool_result"]
-    assert [r.call_id for r in results] == [c[0] for c in ids]  # every call answered, in order
+    assert sorted(r.call_id for r in results) == sorted(c[0] for c in ids)  # every call answered once
     for r in results:
         assert r.ok or (r.error and "failed unexpectedly" not in r.error), r.error
     assert events[-1].type == "turn_end" and events[-1].finish_reason == "stop"
-    called = {m.tool_call_id for m in history if m.role == "tool"}
-    assert called == {c[0] for c in ids}  # the history the next request sends pairs every call with a result
+    answered = [m.tool_call_id for m in history if m.role == "tool"]
+    assert answered == [c[0] for c in ids]  # the next request pairs every call with its result, in call order
     assert_project_valid(editor.project)
     if events[-1].undo_label:  # all of the turn's edits are one undo step
         editor.undo()
