@@ -178,3 +178,22 @@ async def test_summariser_folds_old_turns_before_the_request(wire: str) -> None:
     assert "Summary of the earlier conversation" in system_text
     assert "request 11" in json.dumps(body["messages"])  # the last turns stay verbatim
     assert len(tool_results_in(body["messages"], wire)) <= 2
+
+
+async def test_recorded_session_replays_deterministically(tmp_path) -> None:
+    from sequence_maker.assistant.providers.scripted import RecordingProvider, ScriptedProvider
+
+    rec = tmp_path / "session.jsonl"
+    script = [tool_reply("openai", [("w", "beat_pattern", FLASH)]), text_reply("openai", "Flashing.")]
+    live_editor = make_editor()
+    with server_for("openai", script) as server:
+        provider = RecordingProvider(create_provider(server.profile()), rec)
+        live = await collect(Assistant(provider).run_turn(live_editor, [], "flash the chorus"))
+        await provider.aclose()
+    replay_editor = make_editor()
+    replayed = await collect(Assistant(ScriptedProvider.from_file(rec)).run_turn(replay_editor, [], "flash the chorus"))
+    strip = {"checkpoint_before", "checkpoint_after"}
+    assert [{k: v for k, v in e.to_dict().items() if k not in strip} for e in replayed] == \
+           [{k: v for k, v in e.to_dict().items() if k not in strip} for e in live]
+    assert replay_editor.project.snapshot().balls == live_editor.project.snapshot().balls
+    assert replay_editor.project.segment_count() == 140  # both choruses, 2 balls
