@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import glob
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
+
+#: A temp file this old next to its target was left by a killed writer (no real write takes this long).
+STALE_TEMP_AGE_S = 600.0
 
 
 def fsync_dir(folder: Path) -> None:
@@ -58,6 +63,20 @@ def atomic_write_bytes(path: str | Path, data: bytes, backup: str | Path | None 
             tmp.unlink()
         raise
     fsync_dir(folder)
+    remove_stale_temps(path)
+
+
+def remove_stale_temps(path: Path, max_age_s: float = STALE_TEMP_AGE_S) -> int:
+    """Delete the temp files a killed writer left next to ``path`` (and its backup); only old ones,
+    so a write still in progress in another process is never touched. Returns how many went."""
+    cutoff = time.time() - max_age_s
+    removed = 0
+    for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if tmp.stat().st_mtime < cutoff:
+                tmp.unlink()
+                removed += 1
+    return removed
 
 
 @functools.cache
