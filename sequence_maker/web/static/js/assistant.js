@@ -10,7 +10,7 @@ import { socket } from "./ws.js";
 const chat = {
   sessionId: null,
   requestId: null, // the running turn, if any
-  turn: null, // {el, textEl, text, cards: Map(call_id → card), usage}
+  turn: null, // {el, bubble, bubbles, text, cards: Map(call_id → card)}
   tokens: 0,
   cost: 0,
   approvalMode: null,
@@ -186,10 +186,11 @@ function stop() {
 }
 
 function beginTurn(id, historic = false) {
-  const textEl = h("div.msg.assistant", { "data-turn": id });
-  const wrap = h("div.turn", { "data-testid": "turn" }, textEl);
+  const wrap = h("div.turn", { "data-testid": "turn", "data-turn": id });
   $("#chat-log").append(wrap);
-  return { id, el: wrap, textEl, text: "", cards: new Map(), historic };
+  // text and tool cards are shown in the order they happen: a tool card closes the current
+  // text bubble, so the words after a tool call start a new one
+  return { id, el: wrap, bubble: null, bubbles: [], text: "", cards: new Map(), historic };
 }
 
 function onChunk(f) {
@@ -211,8 +212,14 @@ function onChunk(f) {
 function applyPart(turn, p, historic) {
   switch (p.type) {
     case "text-delta":
-      turn.text += p.text || "";
-      turn.textEl.textContent = turn.text;
+      if (!p.text) break;
+      if (!turn.bubble) {
+        turn.bubble = h("div.msg.assistant", {});
+        turn.bubbles.push(turn.bubble);
+        turn.el.append(turn.bubble);
+      }
+      turn.text += p.text;
+      turn.bubble.textContent += p.text;
       break;
     case "tool-call-start":
       cardFor(turn, p.call_id, p.name).setStatus("receiving arguments…");
@@ -243,14 +250,16 @@ function applyPart(turn, p, historic) {
       const rejected = !ok && /reject/i.test(JSON.stringify(p.error || p.result || ""));
       c.setStatus(ok ? "done" : rejected ? "rejected" : "failed", ok ? "ok" : rejected ? "rejected" : "failed");
       const body = ok ? p.result : p.error;
-      c.result.textContent = typeof body === "string" ? body : JSON.stringify(body, null, 1);
+      c.result.textContent = typeof body === "string" ? body : formatArgs(body);
       c.result.classList.remove("hidden");
       clearApproval(c);
       break;
     }
     case "reset":
       turn.text = "";
-      turn.textEl.textContent = "";
+      for (const b of turn.bubbles) b.remove();
+      turn.bubbles = [];
+      turn.bubble = null;
       for (const c of turn.cards.values()) {
         clearApproval(c);
         c.el.remove();
@@ -293,6 +302,7 @@ function cardFor(turn, callId, name) {
   const result = h("pre.result.hidden", {});
   const el = h("div.tool-card", { "data-call": callId, "data-testid": "tool-card" }, h("div.head", {}, title, status), args, result);
   turn.el.append(el);
+  turn.bubble = null;
   c = {
     callId, name, el, title, args, result, rawArgs: "", argsValue: null,
     setStatus(text, cls) {
@@ -429,8 +439,8 @@ function endTurnView(t, reason) {
     }
   }
   if (reason === "cancelled") t.el.append(h("div.muted", { "data-testid": "stopped" }, "Stopped — this turn's edits were rolled back."));
-  if (!t.text) t.textEl.classList.add("hidden");
-  else {
+  const last = t.bubbles[t.bubbles.length - 1];
+  if (last) {
     const fb = (v) => async (ev) => {
       try {
         await api.feedback({ session_id: chat.sessionId, turn: t.id, rating: v, project: state.projectId, request: t.request || "" });
@@ -440,7 +450,9 @@ function endTurnView(t, reason) {
         showError(e, "Feedback");
       }
     };
-    t.textEl.append(h("div.feedback", {}, h("button", { title: "Good answer", onclick: fb("liked") }, "👍"), h("button", { title: "Bad answer", onclick: fb("disliked") }, "👎")));
+    last.append(h("div.feedback", {},
+      h("button", { title: "Good answer", onclick: fb("liked") }, "✓ good"),
+      h("button", { title: "Bad answer", onclick: fb("disliked") }, "✗ bad")));
   }
 }
 

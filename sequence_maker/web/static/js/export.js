@@ -21,7 +21,7 @@ export async function openExport() {
             "data-testid": "lint",
             title: Number.isInteger(i.time_ms) ? "Click to move the playhead there" : "",
             onclick: () => Number.isInteger(i.time_ms) && emit("seek", { ms: i.time_ms }),
-          }, h("b", {}, i.level || "info"), " ", i.text || i.message, i.fix ? h("div.muted", {}, `Fix: ${i.fix}`) : null)))
+          }, i.text || `${i.level || "info"}: ${i.message}`)))
         : h("p", { "data-testid": "lint-clean" }, "No problems found. The zip holds one .prg per ball."),
     );
   } catch (e) {
