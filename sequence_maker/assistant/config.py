@@ -262,7 +262,13 @@ def set_key_resolver(resolver: KeyResolver | None) -> None:
 def find_api_key(profile: ProviderProfile) -> Secret | None:
     """The profile's key from the resolver hook, else its env var; None when there is none."""
     if _key_resolver is not None:
-        value = _key_resolver(profile)
+        try:
+            value = _key_resolver(profile)
+        except Exception as exc:  # a broken keyring must not hide the env key or crash a listing
+            import logging
+
+            logging.getLogger(__name__).warning("key resolver failed for profile %r: %s", profile.name, type(exc).__name__)
+            value = None
         if value:
             return value if isinstance(value, Secret) else Secret(value)
     env_name = profile.api_key_env or KEY_ENV.get(profile.provider)

@@ -159,3 +159,23 @@ def test_new_provider_kind_is_one_registration():
         assert provider.name == "e"
     finally:
         registry._FACTORIES.pop("echo")
+
+
+def test_broken_key_resolver_falls_back_to_env(monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-env-2222222222")
+
+    def broken(profile):
+        raise RuntimeError("keyring locked")
+
+    set_key_resolver(broken)
+    assert find_api_key(resolve_profile("openai")).reveal() == "sk-env-2222222222"
+
+
+def test_secret_copies_but_refuses_pickle():
+    import copy
+    import pickle
+
+    key = Secret("sk-abc-123456789")
+    assert copy.deepcopy(key) is key and copy.copy(key) is key
+    with pytest.raises(TypeError):
+        pickle.dumps(key)

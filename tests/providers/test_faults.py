@@ -189,3 +189,12 @@ async def test_keepalive_pings_do_not_count_as_progress(monkeypatch):
         await provider.aclose()
     assert isinstance(events[-1], StreamError) and events[-1].kind == "stall_timeout"
     assert elapsed < 2.0  # the pings last 3 s: the stall fired while they kept arriving
+
+
+async def test_garbage_chunk_mid_stream_is_a_clear_error_not_a_crash():
+    reply = openai_text_reply(TEXT)
+    reply.events.insert(3, b'data: {"id": "x", "choices": [{"index": 0, "delta": 7}]}\n\n')
+    with fake_openai_server([reply]) as server:
+        result, metrics = await run(server, mid_stream_restarts=0)
+    assert result.error is not None and result.error.kind == "internal" and not result.error.retryable
+    assert metrics.error

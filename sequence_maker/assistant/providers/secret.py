@@ -40,7 +40,13 @@ class Secret:
     def __hash__(self) -> int:
         return hash(("Secret", self._value))
 
-    def __reduce__(self):  # pragma: no cover - pickling a key is a bug
+    def __copy__(self) -> Secret:
+        return self
+
+    def __deepcopy__(self, memo: dict) -> Secret:
+        return self
+
+    def __reduce__(self):  # pickling would write the key to disk or a queue: refuse
         raise TypeError("Secret values cannot be pickled")
 
 

@@ -172,10 +172,20 @@ class StreamingProvider:
                             raise self._classify(exc) from exc
                         finally:
                             watchdog.end()
-                        for event in translator.feed(chunk):
+                        try:
+                            events = translator.feed(chunk)
+                        except Exception as exc:  # a chunk shape we do not understand: fail clearly
+                            raise self._classify(exc) from exc
+                        for event in events:
                             self._count(event, tally, metrics, started)
                             yield event
-                    for event in self._closing_events(translator, request, tally, attempt.final):
+                    try:
+                        closing = self._closing_events(translator, request, tally, attempt.final)
+                    except ProviderRequestError:
+                        raise
+                    except Exception as exc:
+                        raise self._classify(exc) from exc
+                    for event in closing:
                         self._count(event, tally, metrics, started)
                         yield event
                     return
