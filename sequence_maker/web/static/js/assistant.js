@@ -334,7 +334,7 @@ function askApproval(card, p) {
   };
   const box = h(
     "div.approval-box", {},
-    p.summary ? h("div.muted", {}, p.summary) : null,
+    p.summary || p.reason ? h("div.muted", {}, `Why it asks: ${p.summary || p.reason}`) : null,
     editor,
     h("div.approval", {},
       h("button.primary.small", { onclick: () => {
