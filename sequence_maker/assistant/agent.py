@@ -106,6 +106,8 @@ class Assistant:
         self.tool_timeout_s = tool_timeout_s
         self.custom_instructions = custom_instructions
         self.metrics_sink = metrics_sink
+        if metrics_sink is not None and getattr(provider, "metrics_sink", False) is None:
+            provider.metrics_sink = metrics_sink  # type: ignore[attr-defined]  # adapters measure each request
         self.player = player
         self.registry = registry or default_registry()
         self.context_window = context_window or getattr(provider, "context_window", None) or DEFAULT_CONTEXT_WINDOW
