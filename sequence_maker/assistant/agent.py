@@ -192,8 +192,9 @@ class Assistant:
             failed = False
             turn.partial_text, turn.streaming = "", True
             stream = self.provider.stream(request)
+            guarded = self._guarded(stream)
             try:
-                async for ev in stream:
+                async for ev in guarded:
                     if self._cancel_requested:
                         break
                     if isinstance(ev, TextDelta):
@@ -217,6 +218,7 @@ class Assistant:
                         yield ErrorEvent(ev.message, ev.retryable)
                         failed = True
             finally:
+                await _aclose(guarded)
                 await _aclose(stream)
             turn.streaming = False
             if self._cancel_requested:
@@ -255,6 +257,16 @@ class Assistant:
                                      "allowed per turn); stopping")
                     yield TurnEndEvent("invalid_tool_calls", turn.llm_requests, turn.llm_requests)
                     return
+
+    @staticmethod
+    async def _guarded(stream: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        """The provider's events; an adapter that raises instead of yielding StreamError ends the
+        request with a StreamError (the turn reports it instead of crashing)."""
+        try:
+            async for ev in stream:
+                yield ev
+        except Exception as exc:
+            yield StreamError(f"{type(exc).__name__}: {exc}", kind="exception")
 
     # --- tool calls ----------------------------------------------------------------------------
     def _parse_call(self, ev: ToolCallEnd) -> _Call:
@@ -298,7 +310,9 @@ class Assistant:
     async def _run_reads(self, editor: ProjectEditor, batch: list[_Call]) -> AsyncIterator[TurnEvent]:
         if not batch:
             return
-        results = await asyncio.gather(*(self._timed(c.tool, c.args, editor, dry=False) for c in batch))  # type: ignore[arg-type]
+        snapshot = clone_project(editor.project)  # threads read a private copy, never a project being edited
+        results = await asyncio.gather(*(self._timed(c.tool, c.args, editor, dry=False, project=snapshot)  # type: ignore[arg-type]
+                                         for c in batch))
         for c, (ok, value) in zip(batch, results, strict=True):
             self._finish_call(c, ok, value.result if ok else value, None)
             assert c.result is not None
@@ -355,18 +369,19 @@ class Assistant:
         self._finish_call(c, True, outcome.result, outcome)
         yield c.result  # type: ignore[misc]
 
-    async def _timed(self, tool: Tool, args: ToolArgs, editor: ProjectEditor, *, dry: bool) -> tuple[bool, Any]:
+    async def _timed(self, tool: Tool, args: ToolArgs, editor: ProjectEditor, *, dry: bool,
+                     project: Any = None) -> tuple[bool, Any]:
         """Run a handler with the per-tool timeout. Returns (True, Outcome) or (False, error text)."""
         try:
             if inspect.iscoroutinefunction(tool.handler):
-                coro = _run_async(tool, args, editor.project)
+                coro = _run_async(tool, args, project or editor.project)
             elif tool.kind == "write":
                 copy = clone_project(editor.project)  # snapshot on the loop thread, edit it off-thread
                 coro = asyncio.to_thread(run_tool, tool, args, copy, is_copy=True)
             elif tool.kind == "player":
                 return True, run_tool(tool, args, editor.project)
             else:
-                coro = asyncio.to_thread(run_tool, tool, args, editor.project)
+                coro = asyncio.to_thread(run_tool, tool, args, project or editor.project)
             return True, await asyncio.wait_for(coro, self.tool_timeout_s)
         except TimeoutError:
             return False, f"{tool.name} timed out after {self.tool_timeout_s:g} s; nothing was changed"

@@ -348,3 +348,23 @@ async def test_custom_instructions_feedback_and_templates_reach_the_prompt() -> 
     assert user.startswith("Suggest a colour palette for chorus")
     with pytest.raises(ValueError, match="unknown prompt template"):
         await collect(assistant.run_turn(make_editor(), [], "x", template="nope"))
+
+
+class RaisingProvider:
+    name, model = "boom", "boom"
+
+    async def stream(self, request):
+        yield TextDelta("partial ")
+        raise ConnectionResetError("peer went away")
+
+    async def aclose(self) -> None:
+        return None
+
+
+async def test_provider_exception_ends_the_turn_with_an_error_not_a_crash() -> None:
+    history: list[ChatMessage] = []
+    events = await collect(Assistant(RaisingProvider()).run_turn(make_editor(), history, "x"))
+    err = of_type(events, "error")[0]
+    assert "ConnectionResetError: peer went away" in err.message
+    assert events[-1].finish_reason == "error"
+    assert history[-1].content == "partial " and history[-1].meta.get("incomplete")
