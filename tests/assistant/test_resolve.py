@@ -31,6 +31,13 @@ def r() -> Resolver:
     ("from 1:20", [(80000, 90000)]),
     ("first 4 bars of the chorus", [(30500, 38500), (70500, 78500)]),
     ("first 2 beats of chorus 2", [(70000, 71000)]),
+    ("between 0:20 and 0:25", [(20000, 25000)]),
+    ("for 2.5 seconds starting at 0:30", [(30000, 32500)]),
+    ("at 0:30 for 4 beats", [(30000, 32000)]),
+    ("starting at bar 9 for 2 bars", [(16500, 20500)]),
+    ("bar 5 to bar 8", [(8500, 16500)]),
+    ("all choruses", [(30000, 50000), (70000, 85000)]),
+    ("the whole verse 2", [(50000, 70000)]),
 ])
 def test_when_phrases(r: Resolver, when: str, expected: list[tuple[int, int]]) -> None:
     assert [(s.start_ms, s.end_ms) for s in r.spans(when=when)] == expected

@@ -48,11 +48,17 @@ def _num(text: str) -> float:
 
 
 def _norm(text: str) -> str:
-    t = " ".join(str(text).strip().lower().replace("_", " ").split())
+    t = " ".join(str(text).strip().lower().replace("_", " ").replace("–", "-").split())
     t = t.rstrip(".!?,;")
-    for prefix in ("the ", "during the ", "during ", "in the ", "over the ", "for the "):
-        if t.startswith(prefix):
-            t = t[len(prefix):]
+    changed = True
+    while changed:
+        changed = False
+        for prefix in ("the ", "during ", "in ", "over ", "for the ", "whole ", "entire ", "every ", "each ",
+                       "all the ", "all of the ", "all "):
+            if t.startswith(prefix) and t != prefix.strip():
+                t = t[len(prefix):]
+                changed = True
+    t = re.sub(r"\b(to|through|until|-)\s*(bar|beat|measure)s?\s+", r"\1 ", t)  # "bar 5 to bar 8"
     return t
 
 
@@ -166,8 +172,10 @@ class Resolver:
                 which, t = int(m.group(2)), m.group(1)
         t = t.removesuffix(" section")
         found = [s for s in secs if _norm(s.label) == t or (s.kind and _norm(s.kind) == t)]
-        if not found and t.endswith("s"):
-            found = [s for s in secs if _norm(s.label) == t[:-1] or (s.kind and _norm(s.kind) == t[:-1])]
+        for plural in ("es", "s"):  # "choruses", "verses"
+            if not found and t.endswith(plural):
+                base = t[: -len(plural)]
+                found = [s for s in secs if _norm(s.label) == base or (s.kind and _norm(s.kind) == base)]
         if not found:
             return None
         if which is None:
@@ -288,6 +296,15 @@ class Resolver:
         t = _norm(text)
         if t in _WHOLE_SONG or t == "":
             return [Span(lo, hi)]
+        m = re.match(r"^between\s+(.+?)\s+and\s+(.+)$", t)
+        if m:
+            return [Span(self.point(m.group(1)), self.point(m.group(2), as_end=True))]
+        m = (re.match(r"^(?:for\s+)?(?P<d>.+?)\s+(?:starting|beginning|from)\s+(?:at\s+|from\s+)?(?P<s>.+)$", t)
+             or re.match(r"^(?:starting\s+|beginning\s+)?(?:at|from)\s+(?P<s>.+?)\s+for\s+(?P<d>.+)$", t)
+             or re.match(r"^(?P<s>[\d:.]+\s*s?)\s+for\s+(?P<d>.+)$", t))
+        if m and _QTY.match(_norm(m.group("d"))):
+            start = self.point(m.group("s"))
+            return [Span(start, start + self.duration(m.group("d"), start))]
         for sep in (" of ", " in ", " during "):
             if sep in t:
                 inner, outer = t.split(sep, 1)
@@ -351,7 +368,7 @@ class Resolver:
         """1-based ball number(s), 'all', '1,3' or a list → 0-based indices (sorted, unique)."""
         n = len(self.project.balls)
         if isinstance(value, str):
-            t = _norm(value)
+            t = " ".join(value.strip().lower().split()).rstrip(".")
             if t in ("all", "all balls", "every ball", "everyone", "both", "every", "each"):
                 return list(range(n))
             nums = re.findall(r"\d+", t)
