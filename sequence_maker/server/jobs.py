@@ -80,9 +80,6 @@ class JobManager:
             push(True)
             try:
                 job.result = work(job, report)
-                if on_done is not None:
-                    on_done(job)
-                job.state, job.progress, job.stage = "done", 1.0, "done"
             except JobCancelled:
                 job.state = "cancelled"
             except Exception as e:
@@ -91,7 +88,15 @@ class JobManager:
                 else:
                     job.state, job.error = "error", scrub(str(e)) or type(e).__name__
                     log.warning("%s job for %s failed: %s", kind, project, job.error)
-            push(True)
+            else:
+                job.state, job.progress, job.stage = "done", 1.0, "done"
+            push(True)  # the final state goes out before anything the job's result changes
+            if job.state == "done" and on_done is not None:
+                try:
+                    on_done(job)
+                except Exception as e:
+                    job.error = f"finished, but applying the result failed: {scrub(str(e))}"
+                    log.warning("%s job for %s: %s", kind, project, job.error)
 
         threading.Thread(target=run, name=f"job-{kind}-{job.id}", daemon=True).start()
         return job
