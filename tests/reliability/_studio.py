@@ -1,0 +1,45 @@
+"""A studio server for reliability tests: isolated dirs, database, no ambient keys, TestClient."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+BASE = "http://127.0.0.1:8765"
+KEY_ENVS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT",
+            "AZURE_OPENAI_DEPLOYMENT", "SEQMAKER_PROVIDER", "SEQMAKER_DATABASE_URL")
+
+
+def isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for k in KEY_ENVS:
+        monkeypatch.delenv(k, raising=False)
+    monkeypatch.setenv("SEQMAKER_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("SEQMAKER_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setattr("sequence_maker.assistant.config.offline_available", lambda: False)
+
+
+def studio_settings(tmp_path: Path, **overrides):
+    from sequence_maker.server.settings import ServerSettings
+
+    values = dict(data_dir=tmp_path / "data", workspace=tmp_path / "ws", probe_local_servers=False,
+                  use_keyring=False, save_delay_s=0.05, static_dir=tmp_path / "no-static")
+    values.update(overrides)
+    return ServerSettings(**values)
+
+
+@contextmanager
+def studio(tmp_path: Path, **overrides) -> Iterator[TestClient]:
+    from sequence_maker.server.app import create_app
+
+    with TestClient(create_app(studio_settings(tmp_path, **overrides)), base_url=BASE) as client:
+        yield client
+
+
+def new_project(client: TestClient, name: str = "Song") -> str:
+    r = client.post("/api/projects", json={"name": name, "balls": 2, "duration_ms": 30_000})
+    assert r.status_code == 201, r.text
+    return name
