@@ -32,10 +32,11 @@ def studio_settings(tmp_path: Path, **overrides):
 
 
 @contextmanager
-def studio(tmp_path: Path, **overrides) -> Iterator[TestClient]:
+def studio(tmp_path: Path, raise_server_exceptions: bool = True, **overrides) -> Iterator[TestClient]:
     from sequence_maker.server.app import create_app
 
-    with TestClient(create_app(studio_settings(tmp_path, **overrides)), base_url=BASE) as client:
+    with TestClient(create_app(studio_settings(tmp_path, **overrides)), base_url=BASE,
+                    raise_server_exceptions=raise_server_exceptions) as client:
         yield client
 
 
