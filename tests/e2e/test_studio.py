@@ -134,6 +134,49 @@ def test_keyboard_colour_keys_paint_per_ball(page: Any) -> None:
                            " && window.__studio.state.project.balls[2].segments.length === 0")
 
 
+def test_effects_split_copy_paste_delete_resize(page: Any) -> None:
+    beats = studio_state(page, "s.project.grid.beats_ms")
+    page.locator("#timeline").focus()
+    page.keyboard.press("Escape")
+    page.click("[data-color=green]")
+    page.select_option("#effect-select", "strobe")
+    page.fill("#effect-rate", "4")
+    drag(page, lane_point(page, 2, beats[12] + 20), lane_point(page, 2, beats[16] - 20))
+    page.wait_for_function("window.__studio.state.project.balls[2].segments.length === 1")
+    seg = segments(page, 2)[0]
+    assert seg["color"] == [0, 255, 0] and seg["effect"]["type"] == "strobe" and seg["effect"]["hz"] == 4
+    page.select_option("#effect-select", "")
+
+    page.evaluate(f"window.__studio.player.seek({beats[14]})")
+    page.locator("#timeline").focus()
+    page.keyboard.press("Control+b")
+    page.wait_for_function("window.__studio.state.project.balls[2].segments.length === 2")
+    left, right = segments(page, 2)
+    assert (left["end_ms"], right["start_ms"]) == (beats[14], beats[14])
+
+    page.mouse.click(*lane_point(page, 2, (beats[12] + beats[14]) / 2))
+    page.keyboard.press("Control+c")
+    page.evaluate(f"window.__studio.player.seek({beats[20]})")
+    page.keyboard.press("Control+v")
+    page.wait_for_function("window.__studio.state.project.balls[2].segments.length === 3")
+    pasted = segments(page, 2)[2]
+    assert pasted["start_ms"] == beats[20] and pasted["end_ms"] - pasted["start_ms"] == beats[14] - beats[12]
+
+    page.mouse.click(*lane_point(page, 2, (beats[20] + beats[21]) / 2))
+    page.keyboard.press("Delete")
+    page.wait_for_function("window.__studio.state.project.balls[2].segments.length === 2")
+
+    # resize: drag the right edge of the second piece two beats later
+    x_edge, y = lane_point(page, 2, beats[16])
+    drag(page, (x_edge - 3, y), lane_point(page, 2, beats[18] + 15))
+    page.wait_for_function(f"window.__studio.state.project.balls[2].segments[1].end_ms === {beats[18]}")
+    shot(page, "studio-effects")
+    for _ in range(5):  # draw, split, paste, delete, resize: five undo steps back to empty
+        page.keyboard.press("Control+z")
+    page.wait_for_function("window.__studio.state.project.balls[2].segments.length === 0")
+    assert page.errors == []
+
+
 def test_playback_moves_playhead_and_ball_preview(page: Any) -> None:
     beats = studio_state(page, "s.project.grid.beats_ms")
     seg = segments(page, 0)[0]  # the red segment drawn above
@@ -279,6 +322,18 @@ def test_stop_mid_stream(page: Any, fake_llm: Any) -> None:
     assert len(shown) < len(long), "the answer stopped part way"
     assert page.locator("#btn-stop").is_disabled()
     assert fake_llm.wait_disconnect(3.0) is not None and len(fake_llm.disconnects) > before
+
+
+def test_provider_error_is_shown(page: Any, fake_llm: Any) -> None:
+    from tests.fakes.openai_server import Reply
+
+    fake_llm.add(Reply.error(401, "Incorrect API key provided", error_type="invalid_request_error"))
+    page.fill("#chat-input", "Hello?")
+    page.press("#chat-input", "Enter")
+    err = page.locator("#chat-log .msg.error").last
+    err.wait_for()
+    assert err.inner_text().strip(), "the error names the problem"
+    page.wait_for_function("!document.querySelector('#btn-send').disabled")
 
 
 def test_chat_history_reloads_and_takes_feedback(page: Any, server: Any) -> None:

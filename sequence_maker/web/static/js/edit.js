@@ -5,7 +5,7 @@ import { api } from "./api.js";
 import { baseColor, colorAt } from "./colors.js";
 import { settle } from "./project.js";
 import { emit, selectedSegments, state } from "./store.js";
-import { nextBeatAfter, snap, toTick } from "./timeline/snap.js";
+import { nextBeatAfter, snap } from "./timeline/snap.js";
 import { segmentAt } from "./timeline/view.js";
 import { showError, toast } from "./ui.js";
 
@@ -83,7 +83,7 @@ export function copySelection() {
 export async function paste() {
   const cb = state.clipboard;
   if (!cb) return toast("Clipboard is empty");
-  const shift = toTick(state.playheadMs) - cb.origin;
+  const shift = Math.round(state.playheadMs) - cb.origin;
   const byBall = new Map();
   for (const { ball, seg } of cb.items) {
     const s = { ...seg, start_ms: seg.start_ms + shift, end_ms: seg.end_ms + shift };
@@ -108,7 +108,7 @@ function splitPieces(seg, t) {
 
 /** Split selected segments (or every ball's segment) under the playhead: one step per ball. */
 export async function splitAtPlayhead() {
-  const t = toTick(state.playheadMs);
+  const t = Math.round(state.playheadMs); // exactly where the playhead is (it may sit on a beat)
   const targets = [];
   const sel = selectedSegments();
   const candidates = sel.length ? sel : state.project.balls.map((b, i) => ({ ball: i, seg: segmentAt(b.segments, t) }));
