@@ -15,8 +15,6 @@ import pytest
 
 from .harness import CHROMIUM, chromium, studio
 
-pytestmark = pytest.mark.e2e
-
 ARTIFACTS = Path(__file__).parent / "_artifacts"
 DOC_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 

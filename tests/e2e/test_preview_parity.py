@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from sequence_maker.model.codec import segment_to_dict
 from sequence_maker.model.effects import color_at
 from sequence_maker.model.segment import Pulse, Rainbow, Strobe, fade, solid
+
+pytestmark = pytest.mark.e2e
 
 SEGMENTS = [
     solid(0, 1000, [10, 200, 30]),

@@ -19,6 +19,8 @@ import pytest
 
 from .conftest import shot
 
+pytestmark = pytest.mark.e2e
+
 PROJECT = "e2e-show"
 TEMPO = 120.0  # synthetic song: 120 BPM, 4/4, 8 bars → beats every 500 ms
 
@@ -386,3 +388,16 @@ def test_export_zip_matches_cli_bytes(page: Any, server: Any, tmp_path: Path) ->
     assert len(cli) == 3
     for name, path in zip(names, cli, strict=True):
         assert zipped.read(name) == path.read_bytes(), f"{name} differs from the CLI's {path.name}"
+
+
+def test_add_and_rename_a_ball(page: Any) -> None:
+    page.click(".add-ball")
+    page.wait_for_function("window.__studio.state.project.balls.length === 4")
+    page.once("dialog", lambda d: d.accept("Juggler B"))
+    page.locator(".lane-label", has_text="Ball 4").dblclick()
+    page.wait_for_function("window.__studio.state.project.balls[3].name === 'Juggler B'")
+    assert "Juggler B" in page.inner_text("#lane-labels")
+    page.click("#btn-undo")
+    page.click("#btn-undo")
+    page.wait_for_function("window.__studio.state.project.balls.length === 3")
+    assert page.errors == []

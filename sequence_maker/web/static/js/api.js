@@ -60,6 +60,7 @@ export const api = {
   saveProject: (name) => request("POST", `${P(name)}/save`),
 
   addBall: (name, body = {}) => request("POST", `${P(name)}/balls`, body),
+  patchBall: (name, ball, body) => request("PATCH", `${P(name)}/balls/${ball}`, body),
   paint: (name, ball, segments) => request("POST", `${P(name)}/balls/${ball}/segments`, { segments }),
   replaceTimeline: (name, ball, segments) => request("PUT", `${P(name)}/balls/${ball}/segments`, { segments }),
   modifySegment: (name, ball, t, changes) => request("PATCH", `${P(name)}/balls/${ball}/segments/${t}`, changes),

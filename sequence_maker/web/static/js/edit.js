@@ -202,3 +202,11 @@ export function correctedGrid(g, op, durationMs) {
 export function restore(checkpointId) {
   return run("Restore checkpoint", () => api.restoreCheckpoint(state.projectId, checkpointId));
 }
+
+export function renameBall(ball, name) {
+  return run("Rename ball", () => api.patchBall(state.projectId, ball, { name }));
+}
+
+export function addBall() {
+  return run("Add ball", () => api.addBall(state.projectId, {}));
+}

@@ -90,23 +90,17 @@ function initTopbar() {
       showError(e, "New project");
     }
   });
-  $("#audio-file").addEventListener("change", async (ev) => {
+  $("#audio-file").addEventListener("change", (ev) => {
     const file = ev.target.files[0];
     ev.target.value = "";
-    if (!file || !state.projectId) return;
-    progress(0.05, `Uploading ${file.name}…`);
-    try {
-      await api.uploadAudio(state.projectId, file, (f) => progress(f * 0.95, `Uploading ${file.name}… ${Math.round(f * 100)}%`));
-      await reloadProject();
-      player.loadAudio();
-      state.view.fit();
-      progress(null);
-      toast(`Loaded ${file.name}; analysing beats…`);
-      analyse();
-    } catch (e) {
-      progress(null);
-      showError(e, "Load audio");
-    }
+    if (file) loadAudioFile(file);
+  });
+  // dropping a song on the timeline loads it, like "Load audio"
+  canvas.addEventListener("dragover", (ev) => ev.preventDefault());
+  canvas.addEventListener("drop", (ev) => {
+    ev.preventDefault();
+    const file = ev.dataTransfer.files[0];
+    if (file) loadAudioFile(file);
   });
   $("#btn-analyze").addEventListener("click", analyse);
   $("#btn-play").addEventListener("click", () => player.toggle());
@@ -134,6 +128,23 @@ function initTopbar() {
       showError(e, "Checkpoint");
     }
   });
+}
+
+async function loadAudioFile(file) {
+  if (!state.projectId) return toast("Create or open a project first");
+  progress(0.02, `Uploading ${file.name}…`);
+  try {
+    await api.uploadAudio(state.projectId, file, (f) => progress(f * 0.95, `Uploading ${file.name}… ${Math.round(f * 100)}%`));
+    await reloadProject();
+    player.loadAudio();
+    state.view.fit();
+    progress(null);
+    toast(`Loaded ${file.name}; analysing beats…`);
+    analyse();
+  } catch (e) {
+    progress(null);
+    showError(e, "Load audio");
+  }
 }
 
 async function refreshProjects(select) {
@@ -274,10 +285,27 @@ function renderLaneLabels() {
     label(".row", rows.sections, "sections"),
     label(".row", rows.wave, g && g.tempo_bpm ? `${g.tempo_bpm.toFixed(1)} BPM` : "waveform"),
     label(".row", rows.words, "lyrics"),
-    ...state.project.balls.map((b, i) =>
-      label("", rows.lanes[i], b.name || `Ball ${i + 1}`, h("span.sub", {}, `${b.segments.length} seg · ${b.default_pixels} px`)),
-    ),
+    ...state.project.balls.map((b, i) => {
+      const el = label("", rows.lanes[i], h("span.ball-name", {}, b.name || `Ball ${i + 1}`),
+        h("span.sub", {}, `${b.segments.length} seg · ${b.default_pixels} px`));
+      el.title = "Double-click to rename";
+      el.addEventListener("dblclick", () => renameBall(i, b.name));
+      return el;
+    }),
   );
+  if (rows.lanes.length && rows.bottom + 28 < state.view.height) {
+    box.append(h("button.small.add-ball", { style: `top:${rows.bottom + 2}px`, title: "Add a ball", onclick: addBall }, "+ ball"));
+  }
+}
+
+async function renameBall(i, current) {
+  const name = prompt(`Name of ball ${i + 1}`, current);
+  if (!name || name === current) return;
+  await edit.renameBall(i, name.trim());
+}
+
+async function addBall() {
+  await edit.addBall();
 }
 
 function renderUndo() {

@@ -62,6 +62,13 @@ export class TimelineRenderer {
     ctx.fillStyle = BG;
     ctx.fillRect(0, 0, v.width, v.height);
     if (!state.project) {
+      ctx.fillStyle = "#8b93a3";
+      ctx.font = "15px system-ui, sans-serif";
+      ctx.textAlign = "center";
+      ctx.fillText("No project open — click New (top left) to start one, or pick one from the list.", v.width / 2, v.height / 2 - 10);
+      ctx.font = "12px system-ui, sans-serif";
+      ctx.fillText("Then load a song: the beat grid and sections appear here, and you draw colours on one lane per ball.", v.width / 2, v.height / 2 + 14);
+      ctx.textAlign = "start";
       this.frames++;
       return;
     }
