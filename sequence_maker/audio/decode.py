@@ -20,8 +20,8 @@ from .errors import AudioFileNotFoundError, EmptyAudioError, NotAudioError, Unsu
 #: enough that a 120 BPM click reads as 120.0 (the librosa default 512 hop reads 117.45).
 ANALYSIS_SR = 22050
 
-#: Source frames decoded per block: ~10 s at 44.1 kHz, a few MB whatever the song length.
-DEFAULT_BLOCK_FRAMES = 1 << 19
+#: Seconds of source audio decoded per block: a few MB whatever the song length or rate.
+BLOCK_SECONDS = 10.0
 
 # Containers whose audio payload libsndfile cannot decode: we name them instead of "not audio".
 _UNSUPPORTED_SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
@@ -98,7 +98,7 @@ def iter_blocks(
     path: str | Path,
     *,
     sr: int | None = ANALYSIS_SR,
-    block_frames: int = DEFAULT_BLOCK_FRAMES,
+    block_frames: int | None = None,
 ) -> Iterator[np.ndarray]:
     """Yield mono float32 blocks at ``sr`` (``None`` keeps the file's own rate).
 
@@ -108,6 +108,7 @@ def iter_blocks(
     import soundfile as sf
 
     info = probe(path)
+    block_frames = block_frames or int(BLOCK_SECONDS * info.sample_rate)
     resampler = None
     if sr is not None and sr != info.sample_rate:
         import soxr

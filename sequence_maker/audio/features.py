@@ -71,7 +71,7 @@ class FrameFeatures:
         if T < 2:
             return full, low
         top = float(self.log_mel.max())
-        chunk = 1 << 15
+        chunk = 4096  # frames per chunk: ~1 MB temporaries
         for s0 in range(1, T, chunk):
             s1 = min(T, s0 + chunk)
             db = self.log_mel[:, s0 - 1 : s1].astype(np.float32)
@@ -83,10 +83,37 @@ class FrameFeatures:
         return full, low
 
 
+class _Columns:
+    """Per-frame feature columns in preallocated arrays (growing ×1.5 only if the length guess
+    was short), so finishing never holds the features twice as list + concatenated copy."""
+
+    def __init__(self, capacity: int) -> None:
+        self.n = 0
+        self.mel = np.zeros((N_MELS, max(capacity, 16)), dtype=np.float16)
+        self.chroma = np.zeros((12, max(capacity, 16)), dtype=np.float32)
+        self.rms = np.zeros(max(capacity, 16), dtype=np.float32)
+
+    def append(self, mel: np.ndarray, chroma: np.ndarray, rms: np.ndarray) -> None:
+        k = len(rms)
+        if self.n + k > len(self.rms):
+            cap = max(self.n + k, int(len(self.rms) * 1.5))
+            self.mel = np.concatenate(
+                [self.mel[:, : self.n], np.zeros((N_MELS, cap - self.n), np.float16)], axis=1
+            )
+            self.chroma = np.concatenate(
+                [self.chroma[:, : self.n], np.zeros((12, cap - self.n), np.float32)], axis=1
+            )
+            self.rms = np.concatenate([self.rms[: self.n], np.zeros(cap - self.n, np.float32)])
+        self.mel[:, self.n : self.n + k] = mel
+        self.chroma[:, self.n : self.n + k] = chroma
+        self.rms[self.n : self.n + k] = rms
+        self.n += k
+
+
 class _Extractor:
     """Stateful per-block feature computation (STFT carry-over between blocks)."""
 
-    def __init__(self, sr: int) -> None:
+    def __init__(self, sr: int, expected_samples: int | None = None) -> None:
         import librosa
 
         self.sr = sr
@@ -96,11 +123,11 @@ class _Extractor:
         freqs = np.linspace(0, sr / 2, 1 + N_FFT // 2)
         self.chroma_fb[:, freqs > 5000] = 0.0
         self.chroma_fb[:, freqs < 55] = 0.0
+        # one (bins × 76) matrix: a single contiguous matmul yields mel and chroma together
+        self.filters = np.ascontiguousarray(np.vstack([self.mel_fb, self.chroma_fb]).T.astype(np.float32))
         self.window = np.hanning(N_FFT + 1)[:-1].astype(np.float32)
         self.carry = np.zeros(N_FFT // 2, dtype=np.float32)  # centre-pad, as librosa does
-        self.mels: list[np.ndarray] = []
-        self.chromas: list[np.ndarray] = []
-        self.rmss: list[np.ndarray] = []
+        self.cols = _Columns(2 + (expected_samples or sr * 60) // HOP)
         self.n_samples = 0
         self.peaks = PeakAccumulator(PEAK_BASE)
 
@@ -116,36 +143,29 @@ class _Extractor:
     def finish(self) -> FrameFeatures:
         # pad the tail so the last centred frame reaches the end of the signal
         total_frames = 1 + self.n_samples // HOP
-        done = sum(m.shape[1] for m in self.mels)
+        done = self.cols.n
         missing = total_frames - done
         if missing > 0:
             buf = np.concatenate([self.carry, np.zeros(N_FFT + missing * HOP, dtype=np.float32)])
             n_frames = min(missing, 1 + (len(buf) - N_FFT) // HOP)
             self._frames(buf[: (n_frames - 1) * HOP + N_FFT], n_frames)
-        if self.mels:
-            log_mel = np.concatenate(self.mels, axis=1)
-            chroma = np.concatenate(self.chromas, axis=1)
-            rms = np.concatenate(self.rmss)
-        else:
-            log_mel = np.zeros((N_MELS, 0), dtype=np.float16)
-            chroma = np.zeros((12, 0), dtype=np.float32)
-            rms = np.zeros(0, dtype=np.float32)
+        n = self.cols.n
+        log_mel, chroma, rms = self.cols.mel[:, :n], self.cols.chroma[:, :n], self.cols.rms[:n]
         return FrameFeatures(self.sr, HOP, log_mel, chroma, rms, self.n_samples, self.peaks.finish(self.sr))
 
     def _frames(self, buf: np.ndarray, n_frames: int) -> None:
         from numpy.lib.stride_tricks import sliding_window_view
+        from scipy.fft import rfft  # float32 in, complex64 out, no float64 work buffers
 
         frames = sliding_window_view(buf, N_FFT)[::HOP][:n_frames]
         # process in slices to keep the complex spectrum small
         for s in range(0, n_frames, 512):  # 512 frames: ~4 MB of spectrum at a time
             fr = frames[s : s + 512]
-            power = (np.abs(np.fft.rfft(fr * self.window, axis=1)) ** 2).T  # (F, n) float32
-            mel = self.mel_fb @ power
-            self.mels.append((10.0 * np.log10(np.maximum(mel, 1e-10))).astype(np.float16))
-            chroma = self.chroma_fb @ power
-            chroma /= np.maximum(chroma.max(axis=0, keepdims=True), 1e-10)
-            self.chromas.append(chroma.astype(np.float32))
-            self.rmss.append(np.sqrt(np.mean(fr.astype(np.float32) ** 2, axis=1)).astype(np.float32))
+            power = np.abs(rfft(fr * self.window, axis=1)) ** 2  # (n, bins) float32
+            banded = (power @ self.filters).T  # (N_MELS + 12, n)
+            log_mel = 10.0 * np.log10(np.maximum(banded[:N_MELS], 1e-10))
+            chroma = banded[N_MELS:] / np.maximum(banded[N_MELS:].max(axis=0, keepdims=True), 1e-10)
+            self.cols.append(log_mel, chroma, np.sqrt(np.mean(np.square(fr), axis=1)))
 
 
 def extract(
@@ -156,7 +176,7 @@ def extract(
     progress: ProgressFn | None = None,
 ) -> FrameFeatures:
     """Run the streaming extractor over ``blocks`` (mono float32 at ``sr``)."""
-    ex = _Extractor(sr)
+    ex = _Extractor(sr, expected_samples)
     for block in blocks:
         ex.push(block)
         if progress is not None and expected_samples:

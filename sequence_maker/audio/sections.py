@@ -42,12 +42,12 @@ def bar_features(
     from scipy.fft import dct
     from scipy.ndimage import uniform_filter1d
 
-    mfcc = dct(log_mel.astype(np.float32), axis=0, norm="ortho")[1:6]
     rms_db = np.maximum(rms_db, rms_db.max() - 60.0)  # silence must not dominate the statistics
     timbre, key, loud, dens = [], [], [], []
     for b0, b1 in zip(bars[:-1], bars[1:], strict=True):
         b1 = max(b1, b0 + 1)
-        timbre.append(mfcc[:, b0:b1].mean(axis=1))
+        # DCT is linear: the DCT of the bar's mean log-mel is the bar's mean MFCC
+        timbre.append(dct(log_mel[:, b0:b1].astype(np.float32).mean(axis=1), norm="ortho")[1:6])
         key.append(chroma[:, b0:b1].mean(axis=1))
         loud.append(rms_db[b0:b1].mean())
         dens.append(onset[b0:b1].mean())

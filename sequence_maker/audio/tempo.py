@@ -84,23 +84,25 @@ def window_scores(onset: np.ndarray, fps: float) -> tuple[np.ndarray, np.ndarray
     prior = np.exp(-0.5 * (np.log2(bins / 120.0) / 1.2) ** 2)
     scores = np.zeros((len(starts), len(bins)))
     acfs = np.zeros((len(starts), len(bins)))
-    for i, s in enumerate(starts):
-        seg = x[s : s + win]
-        if seg.max() <= 0:
-            continue
-        segw = seg * taper
-        spec = np.fft.rfft(segw, nfft)
-        acf = np.fft.irfft(np.abs(spec) ** 2, nfft)[:win]
-        if acf[0] <= 0:
-            continue
-        acf = acf / acf[0]
-        # compensate the triangular bias of the biased ACF so long lags are not penalised
-        acf = acf / np.maximum(1.0 - np.arange(win) / win, 0.25)
-        acf_at = np.maximum(0.0, np.interp(lags, np.arange(win), acf))
-        dft = np.abs(basis @ (seg - seg.mean()))
-        dft = dft / max(dft.max(), 1e-12)
-        scores[i] = np.sqrt(acf_at * dft) * prior
-        acfs[i] = acf_at
+    bias = 1.0 / np.maximum(1.0 - np.arange(win) / win, 0.25)  # undo the biased ACF's taper
+    basis_t = np.ascontiguousarray(basis.T)
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    views = sliding_window_view(x, win)
+    for c0 in range(0, len(starts), 64):  # batches of windows: vectorised, bounded memory
+        segs = views[starts[c0 : c0 + 64]]
+        spec = np.fft.rfft(segs * taper, nfft, axis=1)
+        acf = np.fft.irfft(np.abs(spec) ** 2, nfft, axis=1)[:, :win]
+        zero = acf[:, :1]
+        acf = np.where(zero > 0, acf / np.where(zero > 0, zero, 1.0), 0.0) * bias
+        lo = np.minimum(np.floor(lags).astype(int), win - 1)
+        frac = np.clip(lags - lo, 0.0, 1.0)
+        acf_at = np.maximum(0.0, acf[:, lo] * (1 - frac) + acf[:, np.minimum(lo + 1, win - 1)] * frac)
+        acf_at[:, lags >= win - 1] = 0.0  # periods longer than a (short) window are unknown
+        dft = np.abs((segs - segs.mean(axis=1, keepdims=True)) @ basis_t)
+        dft = dft / np.maximum(dft.max(axis=1, keepdims=True), 1e-12)
+        scores[c0 : c0 + len(segs)] = np.sqrt(acf_at * dft) * prior
+        acfs[c0 : c0 + len(segs)] = acf_at
     centres = (starts + win / 2) / fps
     return scores, centres, acfs
 
