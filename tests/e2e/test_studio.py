@@ -173,7 +173,16 @@ def test_effects_split_copy_paste_delete_resize(page: Any) -> None:
     drag(page, (x_edge - 3, y), lane_point(page, 2, beats[18] + 15))
     page.wait_for_function(f"window.__studio.state.project.balls[2].segments[1].end_ms === {beats[18]}")
     shot(page, "studio-effects")
-    for _ in range(5):  # draw, split, paste, delete, resize: five undo steps back to empty
+    # Shift+drag on empty space box-selects both pieces; Delete removes them in one undo step
+    page.keyboard.down("Shift")
+    drag(page, lane_point(page, 2, beats[11]), lane_point(page, 2, beats[19]))
+    page.keyboard.up("Shift")
+    assert studio_state(page, "s.selection.length") == 2
+    page.keyboard.press("Delete")
+    page.wait_for_function("window.__studio.state.project.balls[2].segments.length === 0")
+    page.keyboard.press("Control+z")
+    page.wait_for_function("window.__studio.state.project.balls[2].segments.length === 2")
+    for _ in range(5):  # resize, delete, paste, split, draw: back to empty
         page.keyboard.press("Control+z")
     page.wait_for_function("window.__studio.state.project.balls[2].segments.length === 0")
     assert page.errors == []

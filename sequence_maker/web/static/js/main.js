@@ -107,6 +107,8 @@ function initTopbar() {
   $("#btn-undo").addEventListener("click", edit.undo);
   $("#btn-redo").addEventListener("click", edit.redo);
   $("#btn-export").addEventListener("click", openExport);
+  $("#btn-keys").addEventListener("click", () => $("#keys-dialog").showModal());
+  $("#volume").addEventListener("input", (ev) => (player.audio.volume = Number(ev.target.value)));
   $$(".tab").forEach((t) =>
     t.addEventListener("click", () => {
       $$(".tab").forEach((x) => x.classList.toggle("active", x === t));

@@ -96,7 +96,10 @@ export class Player {
       this.play();
     } else if (d.command === "pause") this.pause();
     else if (d.command === "seek" && typeof d.position_ms === "number") this.seek(d.position_ms);
-    else if (d.command === "volume" && typeof d.volume === "number") this.audio.volume = Math.max(0, Math.min(1, d.volume));
+    else if (d.command === "volume" && typeof d.volume === "number") {
+      this.audio.volume = Math.max(0, Math.min(1, d.volume));
+      $("#volume").value = String(this.audio.volume);
+    }
   }
 
   loop() {

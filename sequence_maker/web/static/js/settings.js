@@ -13,6 +13,13 @@ export function initSettings() {
     const body = { provider: f.get("provider"), model: f.get("model") };
     if (f.get("base_url")) body.base_url = f.get("base_url");
     if (f.get("api_key")) body.api_key = f.get("api_key");
+    if (f.get("options")) {
+      try {
+        body.options = JSON.parse(f.get("options"));
+      } catch (e) {
+        return showError(new Error(`Options must be a JSON object: ${e.message}`), "Save profile");
+      }
+    }
     try {
       await api.putProfile(f.get("name"), body);
       ev.target.querySelector("[name=api_key]").value = "";
@@ -79,6 +86,7 @@ function editProfile(p) {
   f.model.value = p.model || "";
   f.base_url.value = p.base_url || "";
   f.api_key.value = "";
+  f.options.value = p.options && Object.keys(p.options).length ? JSON.stringify(p.options) : "";
 }
 
 async function activate(name) {

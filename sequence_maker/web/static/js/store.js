@@ -24,6 +24,7 @@ export const state = {
   playing: false,
   ghosts: [], // [{ball, segments, label}] proposed changes awaiting approval
   drag: null, // live drag preview {ball, segment, mode}
+  box: null, // Shift+drag selection box {b0, b1, t0, t1}
   snap: { on: true, beats: true, downbeats: true, sections: true, words: true },
   color: [255, 0, 0],
   fadeTo: null, // when set, drawn segments are fades color → fadeTo

@@ -55,6 +55,9 @@ export function attachInteraction(canvas, renderer) {
       } else if (!already) state.selection = [key];
       emit("selection");
       drag = { mode: hi.mode, ball: hi.ball, seg: hi.seg, x0: x, t0: state.view.ms(x), alt: ev.altKey };
+    } else if (ev.shiftKey) {
+      // Shift+drag on empty space: box-select across lanes and time
+      drag = { mode: "box", ball: hi.ball, x0: x, y0: y, t0: state.view.ms(x) };
     } else {
       drag = { mode: "create", ball: hi.ball, x0: x, start: snap(state.view.ms(x), 8, ev.altKey) };
     }
@@ -80,6 +83,14 @@ export function attachInteraction(canvas, renderer) {
     if (Math.abs(x - drag.x0) < CLICK_PX && !drag.moved) return;
     drag.moved = true;
     const dur = state.project.duration_ms;
+    if (drag.mode === "box") {
+      const lanes = [laneAt(renderer.rows(), drag.y0), laneAt(renderer.rows(), y)];
+      const b0 = Math.min(...lanes.map((l) => (l < 0 ? 0 : l)));
+      const b1 = Math.max(...lanes.map((l) => (l < 0 ? state.project.balls.length - 1 : l)));
+      state.box = { b0, b1, t0: Math.min(drag.t0, t), t1: Math.max(drag.t0, t) };
+      renderer.request();
+      return;
+    }
     if (drag.mode === "create") {
       const t1 = snap(t, 8, bypass);
       const a = Math.min(drag.start, t1);
@@ -120,6 +131,22 @@ export function attachInteraction(canvas, renderer) {
     drag = null;
     const preview = state.drag;
     if (d.mode === "seek") return;
+    if (d.mode === "box") {
+      const b = state.box;
+      state.box = null;
+      if (b) {
+        const picked = [];
+        for (let ball = b.b0; ball <= b.b1; ball++) {
+          for (const s of state.project.balls[ball].segments) {
+            if (s.end_ms > b.t0 && s.start_ms < b.t1) picked.push({ ball, start_ms: s.start_ms });
+          }
+        }
+        state.selection = picked;
+        emit("selection");
+      }
+      renderer.request();
+      return;
+    }
     if (!d.moved) {
       state.drag = null;
       if (d.mode === "create") {

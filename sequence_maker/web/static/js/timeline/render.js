@@ -81,6 +81,7 @@ export class TimelineRenderer {
     this.drawSegments(ctx, rows);
     this.drawGhosts(ctx, rows);
     this.drawDrag(ctx, rows);
+    this.drawBox(ctx, rows);
     this.drawRuler(ctx, rows);
     this.drawEnd(ctx, rows);
     this.drawPlayhead(ctx, rows);
@@ -370,6 +371,18 @@ export class TimelineRenderer {
     ctx.setLineDash([3, 3]);
     ctx.strokeRect(v.x(d.segment.start_ms) + 0.5, lane.y + 1.5, v.x(d.segment.end_ms) - v.x(d.segment.start_ms), lane.h - 3);
     ctx.setLineDash([]);
+  }
+
+  drawBox(ctx, rows) {
+    const b = state.box;
+    if (!b) return;
+    const v = state.view;
+    const top = rows.lanes[b.b0].y;
+    const bottom = rows.lanes[b.b1].y + rows.lanes[b.b1].h;
+    ctx.fillStyle = "rgba(79,163,255,0.15)";
+    ctx.strokeStyle = "#4fa3ff";
+    ctx.fillRect(v.x(b.t0), top, v.x(b.t1) - v.x(b.t0), bottom - top);
+    ctx.strokeRect(v.x(b.t0) + 0.5, top + 0.5, v.x(b.t1) - v.x(b.t0), bottom - top - 1);
   }
 
   drawEnd(ctx, rows) {
