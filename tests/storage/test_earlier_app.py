@@ -112,3 +112,18 @@ def test_bad_earlier_files_name_timeline_and_segment(tmp_path, segments, json_pa
     assert needle in exc.value.problem
     assert str(p) in str(exc.value)
     assert folder_snapshot(tmp_path) == before
+
+
+def test_earlier_version_snapshot_and_uploaded_bytes(tmp_path):
+    data = json.loads((FIXTURES / "earlier_minimal.smproj").read_text())
+    data["version_metadata"] = {"version_name": "before chorus", "timestamp": "2025-03-15T08:00:00"}
+    snap = tmp_path / "Tiny_versions" / "20250315_080000.json"
+    snap.parent.mkdir()
+    snap.write_text(json.dumps(data))
+    doc = ProjectDocument.open(snap)
+    assert doc.project.extras["earlier_app"]["version_metadata"]["version_name"] == "before chorus"
+    up = ProjectDocument.from_bytes(json.dumps(data).encode(), "upload.smproj")
+    assert up.path is None and up.dirty and up.project.name == "Tiny"
+    with pytest.raises(ProjectFileError) as exc:
+        ProjectDocument.from_bytes(b"{\"timelines\": [", "upload.smproj")
+    assert "upload.smproj" in str(exc.value) and "truncated" in exc.value.problem
