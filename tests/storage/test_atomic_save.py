@@ -141,3 +141,16 @@ def test_save_refuses_to_overwrite_changes_made_by_another_program(tmp_path):
     assert len(ProjectDocument.open(studio.path).project.balls[0]) == 2
     studio.editor.paint(0, solid(7000, 8000, "green"))
     studio.save()  # its own saves are not "external"
+
+
+def test_save_cleans_temp_files_left_by_an_old_crash_only(tmp_path):
+    doc = saved_doc(tmp_path)
+    old = tmp_path / ".safe.smproj.abc123.tmp"
+    fresh = tmp_path / ".safe.smproj.def456.tmp"
+    for f in (old, fresh):
+        f.write_bytes(b"partial")
+    long_ago = time.time() - 3600
+    os.utime(old, (long_ago, long_ago))
+    doc.editor.paint(1, solid(0, 10, "red"))
+    doc.save()
+    assert not old.exists() and fresh.exists()
