@@ -47,14 +47,18 @@ export function initAssistant() {
   on("ws:llm_chunk", onChunk);
   on("ws:status", (f) => {
     renderStatus(f.data.assistant, f.data.busy);
-    if (!f.data.busy && chat.requestId && f.data.busy_request_id === null) finishTurn("done");
   });
   on("ws:error", (f) => {
     const d = f.data || {};
     if (f.request_id && f.request_id === chat.requestId) finishTurn("error");
     toast(`${d.code || "error"}: ${d.message || ""}`, "error");
   });
-  on("ws:resync", () => loadSessions());
+  on("ws:resync", () => {
+    // frames were lost (server restarted): the turn's end will never arrive; reload the chat
+    if (chat.requestId) finishTurn("error");
+    loadSessions();
+    if (chat.sessionId) loadSession(chat.sessionId);
+  });
   on("project-opened", () => {
     chat.sessionId = null;
     $("#chat-log").replaceChildren();
@@ -201,9 +205,8 @@ function onChunk(f) {
     if (isNew) loadSessions();
   }
   // a turn started from another tab on the same project: show it too
-  if (!chat.turn || (f.request_id && chat.turn.id !== f.request_id && !chat.turn.historic)) {
-    if (!chat.turn || chat.turn.done) chat.turn = beginTurn(f.request_id || d.turn_id);
-  }
+  // a turn started from another tab on the same project (or replayed after a reconnect)
+  if (!chat.turn || chat.turn.done || chat.turn.historic) chat.turn = beginTurn(f.request_id || d.turn_id);
   if (d.part) applyPart(chat.turn, d.part, false);
   if (d.is_final || (d.part && d.part.type === "turn-end")) finishTurn(d.part ? d.part.reason : "done");
   scrollDown();
