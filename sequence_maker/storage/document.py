@@ -93,6 +93,9 @@ class ProjectDocument:
         self.app: dict[str, Any] = dict(app or {})
         self.app.setdefault("created_at", time.time())
         self.lock = threading.RLock()
+        #: Serialises file writes (saves, recovery files) without holding ``lock`` during fsync, so
+        #: editors (and an event loop) wait only for serialisation, never for the disk.
+        self._io_lock = threading.Lock()
         self.doc_id = uuid.uuid4().hex[:12]
         self._changes = 0
         #: (mtime_ns, size) of the file when we last read or wrote it: detects edits by others.
@@ -166,27 +169,33 @@ class ProjectDocument:
             raise ProjectFileError(None, "", "no file name yet; save with a path")
         if target.suffix != SUFFIX:
             raise ProjectFileError(target, "", f"project files must end in {SUFFIX}")
-        with self.lock:
-            same_file = self.path is not None and target.exists() and target.resolve() == self.path.resolve()
-            if same_file and not overwrite_external_changes and self._disk_stamp is not None \
-                    and _stamp(target) != self._disk_stamp:
-                raise ProjectFileError(target, "", "the file was changed by another program since it was opened; "
-                                                   "reopen it, or save under another name")
-            data = self.to_bytes()
-            changes = self._changes
-            if self.source_format == SOURCE_EARLIER and same_file:
+        with self._io_lock:
+            with self.lock:
+                same_file = self.path is not None and target.exists() and target.resolve() == self.path.resolve()
+                if same_file and not overwrite_external_changes and self._disk_stamp is not None \
+                        and _stamp(target) != self._disk_stamp:
+                    raise ProjectFileError(target, "", "the file was changed by another program since it was "
+                                                       "opened; reopen it, or save under another name")
+                data = self.to_bytes()
+                changes = self._changes
+                keep_earlier = self.source_format == SOURCE_EARLIER and same_file
+                old_recovery = self.recovery_path
+            if keep_earlier:
                 keep = earlier_copy_path_for(target)
                 if not keep.exists():
                     atomic_write_bytes(keep, target.read_bytes())
             atomic_write_bytes(target, data, backup=backup_path_for(target))
-            old_recovery = self.recovery_path
-            self.path = target
-            self._disk_stamp = _stamp(target)
-            self.source_format = SOURCE_OURS
-            self._saved_changes = self._autosaved_changes = changes
-            for rp in {old_recovery, self.recovery_path}:
-                with contextlib.suppress(OSError):
-                    rp.unlink()
+            with self.lock:
+                self.path = target
+                self._disk_stamp = _stamp(target)
+                self.source_format = SOURCE_OURS
+                self._saved_changes = changes
+                recovery_is_stale = self._autosaved_changes <= changes  # else it holds newer edits
+                self._autosaved_changes = max(self._autosaved_changes, changes)
+                if recovery_is_stale:
+                    for rp in {old_recovery, self.recovery_path}:
+                        with contextlib.suppress(OSError):
+                            rp.unlink()
         return target
 
     # --- autosave & recovery -------------------------------------------------------------------
@@ -212,11 +221,14 @@ class ProjectDocument:
 
     def _write_recovery(self, payload: tuple[int, Path, bytes]) -> Path | None:
         changes, target, data = payload
-        with self.lock:
-            if self._saved_changes >= changes:  # saved meanwhile: a recovery file would be stale
-                return None
+        with self._io_lock:
+            with self.lock:
+                # saved meanwhile (a recovery file would be stale) or a newer one already written
+                if self._saved_changes >= changes or self._autosaved_changes >= changes:
+                    return None
             atomic_write_bytes(target, data)
-            self._autosaved_changes = max(self._autosaved_changes, changes)
+            with self.lock:
+                self._autosaved_changes = max(self._autosaved_changes, changes)
         return target
 
     def start_autosave(self, interval_s: float = 30.0) -> None:

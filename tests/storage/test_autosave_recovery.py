@@ -122,3 +122,38 @@ def test_recovery_file_remembers_its_project_path(tmp_path):
     doc.editor.paint(1, solid(0, 500, "blue"))
     rp = doc.autosave()
     assert ProjectDocument.open_recovery_file(rp).path == doc.path
+
+
+def test_saves_and_autosaves_concurrent_with_edits_stay_consistent(tmp_path):
+    import threading
+
+    doc = saved_doc(tmp_path)
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def edit() -> None:
+        try:
+            for i in range(300):
+                with doc.lock:
+                    doc.editor.paint(1, solid(i * 10, i * 10 + 5, (i % 256, 0, 0)))
+                time.sleep(0.0005)
+        except BaseException as e:  # surfaced below
+            errors.append(e)
+        finally:
+            stop.set()
+
+    editor = threading.Thread(target=edit)
+    doc.start_autosave(0.005)
+    editor.start()
+    try:
+        while not stop.is_set():
+            doc.save()
+    finally:
+        editor.join(timeout=10)
+        doc.stop_autosave()
+    assert not errors and doc.autosave_error is None
+    doc.save()
+    again = ProjectDocument.open(doc.path)
+    assert again.project.snapshot() == doc.project.snapshot()
+    assert len(again.history.undo_stack) == min(200, len(doc.history.undo_stack))
+    assert ProjectDocument.find_recovery(doc.path) is None
