@@ -7,6 +7,7 @@ Listeners hear about every change, which is how the server keeps every open tab 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -32,6 +33,7 @@ from .commands import (
 from .history import Checkpoint, History, Step
 
 _UNSET: Any = object()
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +78,10 @@ class ProjectEditor:
                 touched.update(t)
         change = Change(action, label, None if full else tuple(sorted(touched)), self.version)
         for fn in list(self._listeners):
-            fn(change)
+            try:
+                fn(change)
+            except Exception:  # a broken listener (e.g. a closed socket) must not undo or fail the edit
+                log.exception("change listener %r failed", fn)
 
     # --- core ----------------------------------------------------------------------------------
     def execute(self, cmd: Command, label: str) -> None:

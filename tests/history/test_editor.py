@@ -160,3 +160,17 @@ def test_history_survives_json_round_trip(ed):
     ed2.undo()
     assert starts(ed2) == []
     assert [c.name for c in restored.checkpoints] == ["cp"]
+
+
+def test_a_failing_listener_does_not_fail_or_undo_the_edit(ed, caplog):
+    heard = []
+
+    def broken(change):
+        raise ConnectionError("socket closed")
+
+    ed.subscribe(broken)
+    ed.subscribe(heard.append)
+    with ed.group("turn"):
+        ed.paint(1, solid(0, 100, "red"))
+    assert len(ed.project.balls[1]) == 1 and len(heard) == 1
+    assert "listener" in caplog.text
