@@ -57,7 +57,7 @@ def validate_project_props(name: str, duration_ms: int, refresh_rate: int) -> No
         raise ModelError(f"project name must be a non-empty string, got {name!r}")
     if isinstance(duration_ms, bool) or not isinstance(duration_ms, int) or not 0 < duration_ms <= MAX_DURATION_MS:
         raise ModelError(f"project duration must be 1 ms … 24 h (integer ms), got {duration_ms!r}")
-    if refresh_rate not in VALID_REFRESH_RATES:
+    if isinstance(refresh_rate, bool) or refresh_rate not in VALID_REFRESH_RATES:
         raise ModelError(
             f"refresh rate {refresh_rate!r} ticks/s does not give whole-millisecond ticks; "
             f"use one of {', '.join(map(str, (1, 10, 50, 100, 1000)))} (or another divisor of 1000)"

@@ -20,7 +20,7 @@ from ..model import codec
 from ..model.ball import validate_ball_props
 from ..model.codec import CodecError
 from ..model.errors import ModelError
-from ..model.project import BallState, ProjectState
+from ..model.project import BallState, ProjectState, validate_project_props
 from ..model.segment import Segment
 from .errors import ProjectFileError
 
@@ -156,6 +156,10 @@ class _Reader:
         if not isinstance(balls, list):
             raise CodecError(f"{path}.balls", "expected a list")
         base = codec.state_from_dict({**d, "balls": []}, path)
+        try:
+            validate_project_props(base.name, base.duration_ms, base.refresh_rate)
+        except ModelError as e:
+            raise CodecError(path, str(e)) from None
         bs = tuple(self.ball(b, f"{path}.balls[{i}]") for i, b in enumerate(balls))
         return ProjectState(base.name, base.duration_ms, base.refresh_rate, base.audio, bs, base.grid, base.lyrics)
 

@@ -119,3 +119,13 @@ def test_bad_history_can_be_dropped_on_request(tmp_path):
     doc = ProjectDocument.open(path, drop_bad_history=True)
     assert doc.history.undo_stack == [] and "history.undo[1].commands[0]" in doc.warnings[0]
     assert len(doc.project.balls[0]) == 2
+
+
+def test_snapshot_with_invalid_project_props_is_refused_at_load(tmp_path):
+    d = good_document()
+    d["history"]["checkpoints"][0]["state"]["name"] = 1.5
+    err = assert_refused(tmp_path, write(tmp_path, json.dumps(d)), "history.checkpoints[0].state", "name")
+    assert "non-empty string" in err.problem
+    d = good_document()
+    d["project"]["refresh_rate"] = True
+    assert_refused(tmp_path, write(tmp_path, json.dumps(d)), "project", "refresh rate")
