@@ -81,7 +81,8 @@ class AssistantService:
             await asyncio.gather(self._task, return_exceptions=True)
 
     async def _select(self, requested: str | None) -> None:
-        self._set(state="loading", progress=None, message="Looking for an assistant…")
+        self._set(state="loading", progress=None,
+                  message="Looking for an assistant (saved profile, API keys, LM Studio/Ollama, offline model)…")
         try:
             if requested:
                 name, why = requested, "selected"
@@ -115,12 +116,14 @@ class AssistantService:
         provider = await asyncio.to_thread(create_provider, profile, metrics_sink=self.store.metrics)
         load = getattr(provider, "load", None)
         if callable(load) and not getattr(provider, "loaded", True):
+            finished = False
+
             def progress(p: Any) -> None:
-                if not report:
-                    return
-                self._set(state="loading", progress=getattr(p, "fraction", None),
-                          message=getattr(p, "message", "Loading the model…"))
-            await load(on_progress=progress)
+                if report and not finished:  # late deliveries must not undo "ready"
+                    self._set(state="loading", progress=getattr(p, "fraction", None),
+                              message=getattr(p, "message", "Loading the model…"))
+            await load(on_progress=progress)  # short warm-up: "ready" comes sooner on small machines
+            finished = True
         return provider
 
     async def _replace(self, provider: Any, name: str | None) -> None:
