@@ -28,6 +28,7 @@ def register(app: typer.Typer) -> None:
     app.command("redo")(redo)
     app.command("checkpoint")(checkpoint)
     app.command("recover")(recover)
+    app.command("projects")(projects)
 
 
 def _parse_duration(text: str) -> int:
@@ -303,3 +304,28 @@ def recover(
     saved = save_project(doc)
     note = "" if info is not None else " (note: it was older than the project file; the newer file is in .bak)"
     console().print(f"Recovered unsaved changes into {saved}{note}. Previous file kept as {saved}.bak.")
+
+
+def projects(
+    root: Path = typer.Option(None, "--root", help="Workspace folder (default: the studio's, under SEQMAKER_HOME)."),
+) -> None:
+    """List the projects in the studio's workspace."""
+    import datetime as dt
+
+    from rich.table import Table
+
+    from sequence_maker.storage import Workspace
+
+    ws = Workspace(root)
+    entries = ws.list()
+    out = console()
+    if not entries:
+        out.print(f"No projects in {ws.root}. Create one with: seqmaker new NAME --dir {ws.root}")
+        return
+    t = Table(title=f"Projects in {ws.root}", title_justify="left")
+    for col in ("Name", "Modified", "Size", "Unsaved changes", "File"):
+        t.add_column(col)
+    for e in entries:
+        t.add_row(e.name, dt.datetime.fromtimestamp(e.modified).strftime("%Y-%m-%d %H:%M"),
+                  f"{e.size / 1024:.0f} KB", "yes — seqmaker recover" if e.has_recovery else "", str(e.path))
+    out.print(t)

@@ -139,3 +139,17 @@ def test_bad_and_earlier_files(run, tmp_path):
     res = run("info", "old.smproj")
     assert "earlier-app" in res.stdout and "Ball 2" in res.stdout
     assert "name was False" in res.stderr
+
+
+def test_projects_lists_the_workspace(run, tmp_path):
+    assert "No projects" in run("projects").stdout
+    from sequence_maker.storage import Workspace
+
+    ws = Workspace()
+    ws.create("Circus act")
+    doc = ws.create("Finale")
+    doc.editor.paint(0, solid(0, 100, "red"))
+    doc.autosave()
+    out = run("projects").stdout
+    assert "Circus act" in out and "Finale" in out and "seqmaker recover" in out
+    assert str(tmp_path / "home" / "projects") in out
