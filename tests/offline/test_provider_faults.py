@@ -153,7 +153,27 @@ async def test_corrupt_user_model_is_an_error_event(tmp_path):
     assert events[-1].type == "error" and "not a GGUF" in events[-1].message
 
 
-async def test_aclose_releases_the_engine():
+async def test_aclose_detaches_but_never_closes_an_injected_engine():
     provider, engine = _provider([GOOD_CALL])
     await provider.aclose()
-    assert engine.closed and not provider.loaded
+    assert not provider.loaded and not engine.closed
+
+
+async def test_providers_share_one_pooled_engine_loaded_once(tmp_path, monkeypatch):
+    from sequence_maker.assistant.offline import pool
+
+    model = tmp_path / "m.gguf"
+    model.write_bytes(b"GGUF" + b"\0" * 64)
+    loads = []
+
+    def fake_acquire_load(key, load):
+        return original(key, lambda: loads.append(key) or ScriptedEngine([GOOD_CALL, GOOD_CALL]))
+
+    original = pool.acquire
+    monkeypatch.setattr(pool, "acquire", fake_acquire_load)
+    first, second = OfflineProvider(model_path=model, warmup=False), OfflineProvider(model_path=model, warmup=False)
+    assert (await _collect(first, _request()))[-1].type == "finish"
+    await first.aclose()
+    assert (await _collect(second, _request()))[-1].type == "finish"
+    assert len(loads) == 1  # the second provider reused the loaded engine
+    assert pool.unload_all() >= 1 and pool.get_loaded(first._pool_key) is None

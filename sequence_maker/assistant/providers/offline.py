@@ -25,10 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..offline import pool
 from ..offline.answer import AnswerInvalid, ReplyStreamer, parse_answer
 from ..offline.errors import OfflineModelError
 from ..offline.locate import choose, prepare
 from ..offline.locate import is_available as _is_available
+from ..offline.pool import EngineSlot, unload_all
 from ..offline.prompt import build_messages
 from ..offline.schema import answer_schema
 from .base import ChatRequest, MetricsSink, RequestMetrics
@@ -46,6 +48,8 @@ from .events import (
     Usage,
 )
 from .toolcalls import new_call_id
+
+__all__ = ["LoadProgress", "OfflineProvider", "is_available", "unload_all"]
 
 DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_MAX_TOKENS = 400
@@ -115,11 +119,9 @@ class OfflineProvider:
         self.repack_weights = repack_weights
         self.on_progress = on_progress
         self.metrics_sink = metrics_sink
-        self._engine = engine  # injectable for tests; built on load otherwise
-        self._load_lock = asyncio.Lock()
-        self._busy = asyncio.Lock()
-        self._worker: asyncio.Future[Any] | None = None
-        self._loaded = engine is not None and getattr(engine, "loaded", True)
+        # an injected engine (tests, embedding apps) is used as is and never closed by us
+        self._slot: EngineSlot | None = EngineSlot(engine) if engine is not None else None
+        self._loaded = self._slot is not None
         self.load_seconds: float | None = None
         self.context_window = n_ctx  # read by the agent loop to budget its context
 
@@ -132,40 +134,47 @@ class OfflineProvider:
     def model_path(self) -> Path:
         return self._choice.path
 
+    @property
+    def _pool_key(self) -> tuple[str, int, int, bool]:
+        return (str(self._choice.path), self.n_ctx, self.threads, self.repack_weights)
+
     async def load(self, on_progress: ProgressCallback | None = None, warmup_tools: list[ToolSpec] | None = None) -> None:
-        """Assemble/verify/load the model once (idempotent); progress goes to ``on_progress``.
+        """Assemble/verify/load the model (once per process; shared) with progress to ``on_progress``.
 
         Runs the blocking work in a thread. ``warmup_tools`` pre-fills the prompt cache with the
         fixed prefix for that tool set, so the first real request is as fast as later ones.
         """
-        async with self._load_lock:
-            if self._loaded:
-                return
-            notify = self._notifier(on_progress or self.on_progress)
-            started = time.monotonic()
+        notify = self._notifier(on_progress or self.on_progress)
+        started = time.monotonic()
 
-            def work() -> None:
-                from ..offline.engine import EngineConfig, LlamaEngine
+        def work() -> EngineSlot:
+            from ..offline.engine import EngineConfig, LlamaEngine
 
+            def load_engine() -> LlamaEngine:
                 path = prepare(
                     self._choice,
                     full_verify=self.full_verify,
                     progress=lambda stage, done, total: notify(stage, done / total if total else None),
                 )
                 notify("load", None)
-                engine = LlamaEngine(
-                    EngineConfig(path, n_ctx=self.n_ctx, threads=self.threads, repack_weights=self.repack_weights)
-                )
+                engine = LlamaEngine(EngineConfig(path, n_ctx=self.n_ctx, threads=self.threads, repack_weights=self.repack_weights))
                 engine.load()
-                if self.warmup:
-                    notify("warmup", None)
-                    self._warm(engine, warmup_tools or [])
-                self._engine = engine
+                return engine
 
-            await asyncio.to_thread(work)
-            self._loaded = True
-            self.load_seconds = time.monotonic() - started
-            notify("ready", 1.0)
+            slot = self._slot or pool.acquire(self._pool_key, load_engine)
+            if self.warmup:
+                prefix = build_messages([], warmup_tools or [])[0]["content"]
+                if hash(prefix) not in slot.warmed:
+                    notify("warmup", None)
+                    slot.idle.wait()
+                    self._warm(slot.engine, warmup_tools or [])
+                    slot.warmed.add(hash(prefix))
+            return slot
+
+        self._slot = await asyncio.to_thread(work)
+        self._loaded = True
+        self.load_seconds = time.monotonic() - started
+        notify("ready", 1.0)
 
     def _notifier(self, callback: ProgressCallback | None) -> Callable[[str, float | None], None]:
         """Thread-safe, throttled progress: delivered on the event loop thread, ≤ ~100 per stage."""
@@ -190,12 +199,10 @@ class OfflineProvider:
         engine.chat_once(body)
 
     async def aclose(self) -> None:
-        """Free the model once no request is running."""
-        async with self._busy:
-            engine, self._engine = self._engine, None
-            self._loaded = False
-            if engine is not None:
-                await asyncio.to_thread(engine.close)
+        """Detach from the model. The process-wide engine stays loaded and warm for the next
+        provider (eval cases, studio chats); free it with :func:`unload_all` at shutdown."""
+        self._slot = None
+        self._loaded = False
 
     # streaming -----------------------------------------------------------------------------------
     async def stream(self, request: ChatRequest) -> AsyncIterator[ProviderEvent]:
@@ -213,16 +220,19 @@ class OfflineProvider:
                     yield self._fail(metrics, StreamError(f"offline model failed to load: {exc}", kind="offline_unavailable"))
                     return
             deadline = started + self.timeout_s
+            slot = self._slot
+            assert slot is not None
+            lock = slot.lock()
             try:
-                await asyncio.wait_for(self._busy.acquire(), timeout=max(0.0, deadline - time.monotonic()))
+                await asyncio.wait_for(lock.acquire(), timeout=max(0.0, deadline - time.monotonic()))
             except TimeoutError:
                 yield self._fail(metrics, _timeout_error(self.timeout_s, "waiting for the previous request"))
                 return
             try:
-                async for event in self._run(request, deadline, metrics, started):
+                async for event in self._run(slot, request, deadline, metrics, started):
                     yield event
             finally:
-                self._busy.release()
+                lock.release()
         finally:
             metrics.duration_s = time.monotonic() - started
             if self.metrics_sink is not None:
@@ -234,7 +244,7 @@ class OfflineProvider:
         return error
 
     async def _run(
-        self, request: ChatRequest, deadline: float, metrics: RequestMetrics, started: float
+        self, slot: EngineSlot, request: ChatRequest, deadline: float, metrics: RequestMetrics, started: float
     ) -> AsyncIterator[ProviderEvent]:
         tools = list(request.tools)
         project_state = request.metadata.get("project_state") if request.metadata else None
@@ -261,7 +271,7 @@ class OfflineProvider:
             }
             streamer = ReplyStreamer()
             gen = _Generation()
-            async for item in self._generate(body, deadline, gen):
+            async for item in self._generate(slot, body, deadline, gen):
                 text = streamer.feed(item)
                 if text:
                     if metrics.ttft_s is None:
@@ -331,24 +341,21 @@ class OfflineProvider:
         metrics.cost_usd = 0.0
         return Usage(input_tokens=totals["in"], output_tokens=totals["out"], cached_input_tokens=totals["cached"])
 
-    async def _generate(self, body: dict[str, Any], deadline: float, gen: _Generation) -> AsyncIterator[str]:
+    async def _generate(self, slot: EngineSlot, body: dict[str, Any], deadline: float, gen: _Generation) -> AsyncIterator[str]:
         """Run one blocking completion in a worker thread, yielding content fragments as they come.
 
         On timeout or consumer cancellation the worker is told to stop at its next token and left
         to finish on its own; the next request waits (within its own deadline) for it to let go.
         """
-        if self._worker is not None and not self._worker.done():
-            try:
-                await asyncio.wait_for(asyncio.shield(self._worker), timeout=max(0.0, deadline - time.monotonic()))
-            except TimeoutError:
+        if not slot.idle.is_set():
+            free = await asyncio.to_thread(slot.idle.wait, max(0.0, deadline - time.monotonic()))
+            if not free:
                 gen.fail(_timeout_error(self.timeout_s, "waiting for the previous request to stop").message, "timeout")
                 return
-            except Exception:
-                pass
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
         stop = threading.Event()
-        engine = self._engine
+        engine = slot.engine
 
         def on_chunk(chunk: dict[str, Any]) -> bool:
             loop.call_soon_threadsafe(queue.put_nowait, ("chunk", chunk))
@@ -360,9 +367,11 @@ class OfflineProvider:
             except BaseException as exc:  # reported to the consumer, never lost
                 loop.call_soon_threadsafe(queue.put_nowait, ("exc", exc))
             finally:
+                slot.idle.set()
                 loop.call_soon_threadsafe(queue.put_nowait, ("done", None))
 
-        self._worker = loop.run_in_executor(None, work)
+        slot.idle.clear()
+        loop.run_in_executor(None, work)
         try:
             while True:
                 try:
