@@ -304,6 +304,30 @@ def test_assistant_streams_tool_cards_and_approvals(page: Any, server: Any, fake
     shot(page, "assistant-done")
 
 
+def test_assistant_call_edited_before_approval(page: Any, fake_llm: Any) -> None:
+    from tests.fakes.openai_server import openai_text_reply, openai_tool_reply
+
+    page.select_option("#approval-select", "ask_all")
+    fake_llm.add(openai_tool_reply([("call_red", "create_segment", {"balls": [3], "color": "red", "start": 10, "end": 11})]),
+                 openai_text_reply("Done, in the colour you chose.", pieces=3))
+    page.fill("#chat-input", "Flash ball 3 at 10 seconds")
+    page.press("#chat-input", "Enter")
+    card = page.locator("[data-testid=tool-card][data-call=call_red]")
+    card.locator("button", has_text="Edit").click()
+    editor = card.locator("textarea")
+    edited = json.loads(editor.input_value())
+    edited["color"] = "white"
+    editor.fill(json.dumps(edited))
+    card.locator("button", has_text="Approve").click()
+    page.wait_for_function("window.__studio.state.project.balls[2].segments.some("
+                           "s => s.start_ms === 10000 && s.end_ms === 11000)")
+    seg = [s for s in segments(page, 2) if s["start_ms"] == 10000][0]
+    assert seg["color"] == [255, 255, 255]
+    page.wait_for_function("!document.querySelector('#btn-send').disabled")
+    page.click("#btn-undo")  # the whole assistant turn is one undo step
+    page.wait_for_function("window.__studio.state.project.balls[2].segments.length === 0")
+
+
 def test_assistant_player_commands_move_the_playhead(page: Any, fake_llm: Any) -> None:
     from tests.fakes.openai_server import openai_text_reply, openai_tool_reply
 
