@@ -97,3 +97,14 @@ def test_unknown_model_price_is_reported_not_guessed():
     with pytest.raises(PriceUnknown):
         price_usage(Usage(10, 10), provider_id="openai", model="no-such-model-xyz")
     assert price_usage(Usage(10, 10), provider_id=None, model="anything") == 0.0
+
+
+async def test_azure_without_price_model_is_priced_by_the_model_that_answered(monkeypatch):
+    monkeypatch.setenv("AZURE_OPENAI_API_KEY", "azure-test-key-0000")
+    want = (172 * 2.50 + 128 * 1.25 + 30 * 10.0) / M  # chunks report model gpt-4o-2024-11-20
+    with fake_openai_server([openai_fixture("azure_empty_first_choices")]) as server:
+        profile = server.profile(provider="azure", base_url=server.base_url, model="", deployment="team-deployment")
+        metrics = await _metrics(server, profile)
+        assert server.requests[0].headers["api-key"] == "azure-test-key-0000"
+    assert metrics.model == "team-deployment"
+    assert close(metrics.cost_usd, want), (metrics.cost_usd, want)

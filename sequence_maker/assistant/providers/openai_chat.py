@@ -81,21 +81,23 @@ def usage_from_openai(raw: Any) -> Usage:
 class OpenAIChatTranslator:
     """Chat Completions chunk objects → provider events (one instance per response)."""
 
-    __slots__ = ("calls", "usage", "finish_reason", "request_id")
+    __slots__ = ("calls", "usage", "finish_reason", "request_id", "response_model")
 
     def __init__(self) -> None:
         self.calls = ToolCallAssembler()
         self.usage: Usage | None = None
         self.finish_reason: str | None = None
         self.request_id: str | None = None
+        self.response_model: str | None = None  # the model that actually answered (Azure: not the deployment)
 
     def feed(self, chunk: Any) -> list[ProviderEvent]:
         out: list[ProviderEvent] = []
         usage = chunk.usage
         if usage is not None:
             self.usage = usage_from_openai(usage)
-        if self.request_id is None:
-            self.request_id = chunk.id
+        if self.request_id is None or self.response_model is None:
+            self.request_id = self.request_id or chunk.id or None
+            self.response_model = chunk.model or None  # Azure's first chunk has model ""
         choices = chunk.choices
         if not choices:
             return out

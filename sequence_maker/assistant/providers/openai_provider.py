@@ -50,6 +50,7 @@ class OpenAIChatProvider(StreamingProvider):
         self.profile = profile
         self._api_key = api_key
         self._client: Any = None
+        self.price_from_response_model = kind == "azure" and not profile.price_model
         first_party = kind in ("openai", "azure")
         self._supports_tool_choice = kind != "ollama"
         self._supports_parallel_flag = first_party
@@ -75,7 +76,10 @@ class OpenAIChatProvider(StreamingProvider):
                     timeout=timeout,
                 )
             base = endpoint if endpoint.endswith("/openai/v1") else endpoint + "/openai/v1"
-            return openai.AsyncOpenAI(base_url=base + "/", api_key=key, max_retries=0, timeout=timeout)
+            # the v1 endpoint takes the key as a bearer token; the api-key header also works on older gateways
+            return openai.AsyncOpenAI(
+                base_url=base + "/", api_key=key, default_headers={"api-key": key}, max_retries=0, timeout=timeout
+            )
         return openai.AsyncOpenAI(base_url=profile.base_url or None, api_key=key, max_retries=0, timeout=timeout)
 
     @property

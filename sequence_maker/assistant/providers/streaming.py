@@ -116,6 +116,8 @@ class StreamingProvider:
         self.metrics_sink = metrics_sink
         self.price_provider_id = price_provider_id
         self.price_model = price_model or model
+        # price by the model the server reports (Azure deployments are named freely) unless told otherwise
+        self.price_from_response_model = False
 
     # hooks -----------------------------------------------------------------------------------
     async def _open(self, request: ChatRequest) -> Any:
@@ -142,11 +144,14 @@ class StreamingProvider:
         watchdog = StallWatchdog()
         restarts = 0
         visible = False  # has this request shown anything? (decides retry vs Reset)
+        price_model = self.price_model
         try:
             while True:
                 try:
                     attempt = await self._first_visible(request, started, metrics, watchdog)
                     metrics.request_id = attempt.translator.request_id
+                    if self.price_from_response_model:
+                        price_model = getattr(attempt.translator, "response_model", None) or price_model
                     visible = any(isinstance(e, VISIBLE_TYPES) for e in attempt.pending)
                     for event in attempt.pending:
                         self._count(event, tally, metrics, started)
@@ -222,7 +227,7 @@ class StreamingProvider:
             watchdog.close()
             if attempt is not None:
                 await self._close_quietly(attempt.stream)
-            self._record(metrics, tally, request, started)
+            self._record(metrics, tally, request, started, price_model)
 
     async def _first_visible(
         self, request: ChatRequest, started: float, metrics: RequestMetrics, watchdog: StallWatchdog
@@ -338,11 +343,13 @@ class StreamingProvider:
         except Exception as exc:  # closing must never mask the real outcome
             log.debug("closing stream failed: %r", exc)
 
-    def _record(self, metrics: RequestMetrics, tally: _Tally, request: ChatRequest, started: float) -> None:
+    def _record(
+        self, metrics: RequestMetrics, tally: _Tally, request: ChatRequest, started: float, price_model: str
+    ) -> None:
         if self.metrics_sink is None:
             return
         try:
-            fill_metrics(metrics, tally, request, started, self.price_provider_id, self.price_model)
+            fill_metrics(metrics, tally, request, started, self.price_provider_id, price_model)
             self.metrics_sink.record(metrics)
         except Exception:  # a broken sink must not break the stream
             log.exception("%s: metrics sink failed", self.name)
