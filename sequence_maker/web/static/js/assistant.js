@@ -34,6 +34,7 @@ export function initAssistant() {
     $("#chat-log").replaceChildren();
     $("#session-select").value = "";
     resetMeter();
+    renderEmptyHint();
   });
   $("#session-select").addEventListener("change", (ev) => loadSession(ev.target.value));
   $("#profile-select").addEventListener("change", async (ev) => {
@@ -63,6 +64,7 @@ export function initAssistant() {
     chat.sessionId = null;
     $("#chat-log").replaceChildren();
     resetMeter();
+    renderEmptyHint();
     loadSessions();
   });
   on("settings", (s) => (chat.approvalMode = s.approval_mode || null));
@@ -95,9 +97,29 @@ function renderStatus(a, busy) {
   const pill = $("#assistant-status");
   if (!a) return;
   pill.className = "pill " + (busy ? "busy" : a.state === "ready" ? "ready" : a.state === "error" ? "error" : "");
-  const what = a.model ? `${a.provider || ""} ${a.model}`.trim() : a.state;
+  const what = a.model ? `${a.provider || ""} ${a.model}`.trim() : a.state === "none" ? "not set up" : a.state;
   pill.textContent = busy ? `working… (${what})` : a.state === "loading" ? `loading ${Math.round((a.progress || 0) * 100)}%` : what;
   pill.title = a.message || "";
+  chat.status = a;
+  renderEmptyHint();
+}
+
+/** An empty chat explains what to ask, or how to connect an assistant when there is none. */
+function renderEmptyHint() {
+  const log = $("#chat-log");
+  const hint = $("#chat-hint");
+  if (log.querySelector(".turn, .msg")) return hint && hint.remove();
+  const a = chat.status || {};
+  const body = a.state === "none" || a.state === "error"
+    ? [h("p", {}, a.message || "No assistant is connected."), h("p", {}, "Add a provider profile in Settings. Hand editing works without one.")]
+    : [h("p", {}, "Ask for changes in your own words, for example:"),
+      h("ul", {}, h("li", {}, "“Red on every downbeat for ball 1 in the chorus”"),
+        h("li", {}, "“Fade all balls from blue to purple over the intro”"),
+        h("li", {}, "“Describe the song's structure”"))];
+  const el = h("div#chat-hint.chat-hint", {}, ...body);
+  el.id = "chat-hint";
+  if (hint) hint.replaceWith(el);
+  else log.append(el);
 }
 
 async function loadSessions() {
@@ -190,6 +212,8 @@ function stop() {
 }
 
 function beginTurn(id, historic = false) {
+  const hint = $("#chat-hint");
+  if (hint) hint.remove();
   const wrap = h("div.turn", { "data-testid": "turn", "data-turn": id });
   $("#chat-log").append(wrap);
   // text and tool cards are shown in the order they happen: a tool card closes the current

@@ -5,8 +5,10 @@ export const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
 
 /** h("div.cls", {attr}, children…) — tiny element builder; strings become text nodes (no HTML injection). */
 export function h(tag, attrs = {}, ...children) {
-  const [name, ...classes] = tag.split(".");
+  const [head, ...classes] = tag.split(".");
+  const [name, id] = head.split("#");
   const el = document.createElement(name || "div");
+  if (id) el.id = id;
   if (classes.length) el.className = classes.join(" ");
   for (const [k, v] of Object.entries(attrs || {})) {
     if (v === undefined || v === null || v === false) continue;
