@@ -19,6 +19,7 @@ from ..model import Ball, Project, codec
 from ..model.codec import CodecError
 from ..model.errors import ModelError
 from ..model.project import validate_project_props
+from .consistency import reconcile_history
 from .errors import ProjectFileError
 from .history_codec import decode_history, encode_history
 from .migrations import FORMAT_VERSION, migrate
@@ -112,6 +113,7 @@ def decode(data: dict[str, Any], file: Path | None, drop_bad_history: bool = Fal
             raise
         history = History()
         warnings.append(f"the undo history could not be read and was dropped ({e.json_path}: {e.problem})")
+    warnings += reconcile_history(project, history)
     app = data.get("app") if isinstance(data.get("app"), dict) else {}
     return Loaded(project, history, app, warnings)
 

@@ -77,3 +77,31 @@ def test_bad_pooled_history_is_reported_precisely(tmp_path, mutate, json_path, n
     with pytest.raises(ProjectFileError) as exc:
         ProjectDocument.open(path)
     assert exc.value.json_path == json_path and needle in exc.value.problem
+
+
+def test_hand_edited_project_keeps_the_undo_steps_that_still_apply(tmp_path):
+    doc = doc_with_history(tmp_path, segments=3)
+    doc.editor.paint(1, solid(0, 100, "red"))      # step 2: still applies after the hand edit
+    doc.editor.paint(1, solid(500, 600, "blue"))   # step 3
+    doc.editor.undo()                              # redo: step 3
+    doc.save()
+    data = json.loads(doc.path.read_text())
+    data["project"]["balls"][0]["segments"][1]["color"] = [1, 2, 3]  # touches what step 1 added
+    doc.path.write_text(json.dumps(data))
+    again = ProjectDocument.open(doc.path)
+    assert [s.label for s in again.history.undo_stack] == ["Add segment"]
+    assert len(again.history.redo_stack) == 1
+    assert any("1 oldest undo step" in w for w in again.warnings)
+    again.editor.undo()
+    assert len(again.project.balls[1]) == 0
+    again.editor.redo()
+    again.editor.redo()
+    assert len(again.project.balls[1]) == 2
+
+
+def test_consistent_history_loads_without_warnings(tmp_path):
+    doc = doc_with_history(tmp_path, segments=3)
+    doc.editor.paint(1, solid(0, 100, "red"))
+    doc.editor.undo()
+    doc.save()
+    assert ProjectDocument.open(doc.path).warnings == []
