@@ -101,3 +101,19 @@ async def test_cancel_at_every_event_index_anthropic(monkeypatch):
         with fake_anthropic_server([anthropic_fixture("parallel_tools", delay_s=0.002, hold_open=True)]) as server:
             latencies.append(await _cancel_after(server, k, how, sink))
     assert max(latencies) < DISCONNECT_LIMIT_S, latencies
+
+
+async def test_cancelled_anthropic_stream_keeps_exact_input_tokens(monkeypatch):
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-0000000000")
+    sink = ListMetricsSink()
+    with fake_anthropic_server([anthropic_fixture("text_and_tool", delay_s=0.002, hold_open=True)]) as server:
+        provider = create_provider(server.profile(), metrics_sink=sink)
+        async with aclosing(provider.stream(simple_request())) as stream:
+            async for event in stream:
+                if event.type == "text_delta":
+                    break
+        await provider.aclose()
+    (m,) = sink.records
+    assert m.finish_reason == "cancelled" and m.usage_estimated
+    assert m.input_tokens == 3096 and m.cached_input_tokens == 3072  # from message_start, exact
+    assert m.output_tokens >= 2

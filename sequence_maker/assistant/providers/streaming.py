@@ -197,9 +197,7 @@ class StreamingProvider:
                 except ProviderRequestError as err:
                     if attempt is not None:
                         await self._close_quietly(attempt.stream)
-                        translator_usage = attempt.translator.usage
-                        if translator_usage is not None:
-                            tally.usage = translator_usage
+                        _keep_partial_usage(attempt.translator, tally, request)
                         attempt = None
                     time_left = policy.total_budget_s - (time.monotonic() - started)
                     if visible and err.retryable and restarts < policy.mid_stream_restarts and time_left > 0:
@@ -227,6 +225,7 @@ class StreamingProvider:
             watchdog.close()
             if attempt is not None:
                 await self._close_quietly(attempt.stream)
+                _keep_partial_usage(attempt.translator, tally, request)
             self._record(metrics, tally, request, started, price_model)
 
     async def _first_visible(
@@ -353,6 +352,23 @@ class StreamingProvider:
             self.metrics_sink.record(metrics)
         except Exception:  # a broken sink must not break the stream
             log.exception("%s: metrics sink failed", self.name)
+
+
+def _keep_partial_usage(translator: StreamTranslator, tally: _Tally, request: ChatRequest) -> None:
+    """A stream that did not finish: keep the provider's partial counts (Anthropic reports input tokens
+    up front) and estimate the rest; the result is always flagged estimated."""
+    partial = translator.usage
+    if tally.usage is not None or partial is None:
+        return
+    guess = estimate_usage(request, "".join(tally.text), tally.tool_chars)
+    tally.usage = Usage(
+        input_tokens=partial.input_tokens or guess.input_tokens,
+        output_tokens=max(partial.output_tokens, guess.output_tokens),
+        cached_input_tokens=partial.cached_input_tokens,
+        cache_write_tokens=partial.cache_write_tokens,
+        reasoning_tokens=partial.reasoning_tokens,
+        estimated=True,
+    )
 
 
 def fill_metrics(
