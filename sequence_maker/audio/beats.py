@@ -20,6 +20,8 @@ from .tempo import TempoCurve
 ONSET_LATENCY_S = 0.007
 #: Frames quieter than this (dB below the song's loudest frame) count as silence.
 SILENCE_DB = -45.0
+#: Leading/trailing beats weaker than this fraction of the median beat onset are dropped.
+EDGE_ONSET_FRACTION = 0.1
 
 
 @dataclass(slots=True)
@@ -76,7 +78,11 @@ def track_beats(
     )
     frames = np.asarray(frames, dtype=int)
     if len(frames):
-        audible = rms_db[np.clip(frames, 0, len(rms_db) - 1)] > SILENCE_DB
+        # a beat at the edges counts only if it is audible *and* has a real attack near it:
+        # ring-outs and fade tails are loud enough but carry no pulse
+        strength = _value_at(onset, frames)
+        attack = strength >= EDGE_ONSET_FRACTION * np.median(strength)
+        audible = (rms_db[np.clip(frames, 0, len(rms_db) - 1)] > SILENCE_DB) & attack
         # keep beats in quiet-but-not-silent passages; drop only long silent runs at the edges
         frames = frames[_trim_silent_edges(audible)]
     frames = _half_beat_check(frames, onset, low_onset)
@@ -89,12 +95,19 @@ def track_beats(
 
 
 def median_tempo(beats_s: np.ndarray, span: int = 8) -> float:
-    """Median tempo from ``span``-beat spans: frame quantisation error shrinks ``span`` times."""
+    """The song's main tempo: the median beat period, refined over ``span``-beat spans.
+
+    Spans shrink frame quantisation error ``span`` times; only spans agreeing with the median
+    period (±3 %) are averaged, so a song that changes tempo reports its dominant tempo, not
+    a blend of the two.
+    """
     if len(beats_s) < 2:
         return 0.0
+    p0 = float(np.median(np.diff(beats_s)))
     span = min(span, len(beats_s) - 1)
     periods = (beats_s[span:] - beats_s[:-span]) / span
-    return float(60.0 / np.median(periods))
+    near = periods[np.abs(periods - p0) <= 0.03 * p0]
+    return float(60.0 / (np.median(near) if len(near) else p0))
 
 
 def _trim_silent_edges(audible: np.ndarray) -> np.ndarray:

@@ -55,8 +55,11 @@ def bar_features(
     key_arr = key_arr / np.maximum(np.linalg.norm(key_arr, axis=1, keepdims=True), 1e-9)
 
     def z(x: np.ndarray) -> np.ndarray:
+        """Robust standardisation (median / IQR): one odd bar must not squash all the others."""
         x = np.asarray(x, dtype=np.float64).reshape(len(bars) - 1, -1)
-        return (x - x.mean(axis=0)) / np.maximum(x.std(axis=0), 1e-6)
+        q1, med, q3 = np.percentile(x, [25, 50, 75], axis=0)
+        scale = np.maximum((q3 - q1) / 1.35, np.maximum(x.std(axis=0) * 0.1, 1e-6))
+        return np.clip((x - med) / scale, -6.0, 6.0)
 
     base = np.hstack([z(timbre), 2.0 * z(loud), 2.0 * z(dens)])
     return base, np.hstack([base, 0.5 * z(key_arr)])
@@ -70,11 +73,16 @@ def novelty(F: np.ndarray, half: int) -> np.ndarray:
     g = np.exp(-0.5 * ((np.arange(-half, half) + 0.5) / max(half, 1)) ** 2)
     sign = np.sign(np.arange(-half, half) + 0.5)
     K = np.outer(g * sign, g * sign)
-    Sp = np.pad(S, half, mode="edge")
+    # pad with NaN and renormalise by the kernel mass that is inside the song: edge padding
+    # would repeat the first/last bar and fake a boundary next to the ends
+    Sp = np.pad(S, half, mode="constant", constant_values=np.nan)
+    total = np.abs(K).sum()
     out = np.zeros(n + 1)
     for i in range(n + 1):  # boundary before bar i
         block = Sp[i : i + 2 * half, i : i + 2 * half]
-        out[i] = float((K * block).sum())
+        valid = ~np.isnan(block)
+        mass = np.abs(K)[valid].sum()
+        out[i] = float(np.nansum(K * block) * total / mass) if mass > 0 else 0.0
     out[0] = out[n] = 0.0
     return np.maximum(out, 0.0)
 
@@ -87,7 +95,8 @@ def pick_boundaries(nov: np.ndarray, min_bars: int = MIN_SECTION_BARS) -> list[i
     positive = nov[nov > 0]
     if len(positive) == 0:
         return []
-    thr = max(np.median(nov[1:-1]) + 0.5 * np.std(nov[1:-1]), 0.25 * nov.max())
+    inner = nov[min_bars : n - min_bars + 1]  # only places a boundary may go
+    thr = max(np.median(inner) + 0.5 * np.std(inner), 0.25 * inner.max())
     cands = [
         i
         for i in range(1, n)
