@@ -279,9 +279,12 @@ class ProjectDocument:
             self.recovery_path.unlink()
 
     def close(self) -> None:
-        """Stop autosaving; a clean document's recovery file is removed, a dirty one's is kept."""
+        """Stop autosaving. A clean document's recovery file is removed; a dirty one's unsaved
+        edits are written to (or kept in) its recovery file, so closing never loses work."""
         self.stop_autosave()
-        if not self.dirty:
+        if self.dirty:
+            self._autosave_logged()
+        else:
             self.discard_recovery()
 
     @staticmethod

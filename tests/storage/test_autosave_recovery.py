@@ -157,3 +157,11 @@ def test_saves_and_autosaves_concurrent_with_edits_stay_consistent(tmp_path):
     assert again.project.snapshot() == doc.project.snapshot()
     assert len(again.history.undo_stack) == min(200, len(doc.history.undo_stack))
     assert ProjectDocument.find_recovery(doc.path) is None
+
+
+def test_closing_a_dirty_document_writes_its_recovery_file(tmp_path):
+    doc = saved_doc(tmp_path)
+    doc.editor.paint(1, solid(0, 500, "blue"))
+    doc.close()
+    rec = ProjectDocument.recover(doc.path)
+    assert len(rec.project.balls[1]) == 1
