@@ -320,6 +320,7 @@ class Assistant:
 
     async def _run_change(self, editor: ProjectEditor, c: _Call, approver: Approver | None) -> AsyncIterator[TurnEvent]:
         assert c.tool is not None and c.args is not None
+        version = editor.version  # the dry run copies the project as of this version
         ok, outcome = await self._timed(c.tool, c.args, editor, dry=True)
         if not ok:
             self._finish_call(c, False, outcome, None)
@@ -351,11 +352,20 @@ class Assistant:
                     yield c.result  # type: ignore[misc]
                     return
                 c.arguments = dict(decision.arguments or {})
+                version = editor.version
                 ok, outcome = await self._timed(c.tool, c.args, editor, dry=True)
                 if not ok:
                     self._finish_call(c, False, outcome, None)
                     yield c.result  # type: ignore[misc]
                     return
+        if editor.version != version and c.tool.kind == "write":
+            # someone edited the project while the call ran or waited for approval: redo the dry run
+            # on the current state so the applied commands fit exactly
+            ok, outcome = await self._timed(c.tool, c.args, editor, dry=True)
+            if not ok:
+                self._finish_call(c, False, outcome, None)
+                yield c.result  # type: ignore[misc]
+                return
         try:
             apply_outcome(editor, outcome, c.name)
         except ModelError as exc:

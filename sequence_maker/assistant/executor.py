@@ -57,9 +57,16 @@ def run_tool(tool: Tool, args: ToolArgs, project: Project, *, is_copy: bool = Fa
 
 
 def apply_outcome(editor: ProjectEditor, outcome: Outcome, label: str) -> None:
-    """Replay a dry run's commands on the real editor (the states are identical, so they fit)."""
-    for cmd in outcome.commands:
-        editor.execute(cmd, label)
+    """Replay a dry run's commands on the real editor (the states are identical, so they fit).
+
+    One call = one undo step on its own; inside an assistant turn it merges into the turn's group.
+    If a command no longer fits (the project changed meanwhile), the group rolls back what it did.
+    """
+    if not outcome.commands:
+        return
+    with editor.group(label, origin="assistant"):
+        for cmd in outcome.commands:
+            editor.execute(cmd, label)
 
 
 def preview(diff: StateDiff | None, limit: int = PREVIEW_LIMIT) -> list[dict[str, Any]]:

@@ -368,3 +368,21 @@ async def test_provider_exception_ends_the_turn_with_an_error_not_a_crash() -> N
     assert "ConnectionResetError: peer went away" in err.message
     assert events[-1].finish_reason == "error"
     assert history[-1].content == "partial " and history[-1].meta.get("incomplete")
+
+
+async def test_user_edit_during_approval_is_respected() -> None:
+    """The user edits the project while the approval waits: the call is re-planned on the new state."""
+    from sequence_maker.model import solid
+
+    editor = make_editor(segments=[{"ball": 1, "start_s": 0, "end_s": 10, "color": [255, 0, 0]}])
+    provider = ScriptedProvider([tool_turn(("c", "clear_timeline", {"balls": 1, "when": "intro"})), text_turn()])
+
+    async def approver(req):
+        editor.paint(0, solid(20_000, 25_000, "blue"))  # outside the turn's call, e.g. another tab
+        editor.paint(0, solid(2_000, 3_000, "blue"))  # inside the range being cleared
+        return ApprovalDecision("approve")
+
+    events = await collect(Assistant(provider, approval_mode="ask").run_turn(editor, [], "clear", approver=approver))
+    assert of_type(events, "tool_result")[0].ok
+    p = editor.project
+    assert p.color_at(0, 2_500) == BLACK and p.color_at(0, 5_000) == BLACK and p.color_at(0, 22_000) == BLUE
