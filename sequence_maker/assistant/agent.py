@@ -245,6 +245,9 @@ class Assistant:
             async for event in self._run_calls(editor, calls, approver):
                 yield event
             for c in calls:
+                if c.result is None:  # not reached: the turn was cancelled first
+                    c.result = ToolResultEvent(c.call_id, c.name, False, None, CANCELLED_RESULT)
+                    yield c.result
                 history.append(_result_message(c))
             turn.open_calls = []
             if self._cancel_requested:

@@ -386,3 +386,20 @@ async def test_user_edit_during_approval_is_respected() -> None:
     assert of_type(events, "tool_result")[0].ok
     p = editor.project
     assert p.color_at(0, 2_500) == BLACK and p.color_at(0, 5_000) == BLACK and p.color_at(0, 22_000) == BLUE
+
+
+async def test_graceful_cancel_between_calls_of_one_response() -> None:
+    editor = make_editor()
+    provider = ScriptedProvider([tool_turn(paint("a", 1, "red", "intro"), paint("b", 2, "red", "intro")), text_turn()])
+    assistant = Assistant(provider)
+    history: list[ChatMessage] = []
+    events = []
+    async for ev in assistant.run_turn(editor, history, "x"):
+        events.append(ev)
+        if ev.type == "tool_result" and ev.call_id == "a":
+            assistant.cancel()
+    results = {r.call_id: r for r in of_type(events, "tool_result")}
+    assert results["a"].ok and results["b"].error == CANCELLED_RESULT
+    assert editor.project.color_at(1, 1_000) == BLACK and events[-1].cancelled
+    assert_history_valid(history)
+    assert provider.remaining == 1  # no further request after the cancel
