@@ -5,8 +5,9 @@ and api_version, sampling defaults, timeouts). It never holds an API key: keys c
 resolver hook (the server plugs in its keyring store with :func:`set_key_resolver`) or from the
 environment, and travel as :class:`Secret`.
 
-User profiles live in ``<user config dir>/providers.toml`` (or ``providers.json``); a user profile
-with a built-in name overrides that built-in field by field. ``SEQMAKER_CONFIG_DIR`` relocates the
+User profiles live in ``<user config dir>/providers.toml`` (hand-written) and ``providers.json``
+(written by the CLI; wins per profile); a user profile with a built-in name overrides that built-in
+field by field. ``SEQMAKER_CONFIG_DIR`` relocates the
 config dir (tests, portable installs).
 """
 
@@ -190,45 +191,60 @@ def config_dir() -> Path:
 
 @dataclass(slots=True)
 class UserConfig:
-    """Contents of the user's providers file."""
+    """The user's provider files merged: ``providers.toml`` (hand-written) then ``providers.json``
+    (written by ``seqmaker providers add``/``set-default``), the latter winning per profile."""
 
     default: str | None = None
     profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
-    path: Path | None = None
+    path: Path | None = None  # where ``default`` came from (for messages)
+    hand_written: dict[str, Any] = field(default_factory=dict)  # the TOML file's content, never rewritten
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidProfile(f"{path}: cannot parse provider config: {exc}") from None
+    if not isinstance(data, dict):
+        raise InvalidProfile(f"{path}: top level must be a table/object")
+    default = data.get("default")
+    if default is not None and not isinstance(default, str):
+        raise InvalidProfile(f"{path}: 'default' must be a profile name (string)")
+    profiles = data.get("profiles", {})
+    if not isinstance(profiles, dict):
+        raise InvalidProfile(f"{path}: 'profiles' must be a table/object of profiles")
+    return {"default": default, "profiles": profiles}
 
 
 def load_user_config(directory: Path | None = None) -> UserConfig:
-    """Read ``providers.toml`` or ``providers.json``; a missing file is an empty config."""
+    """Read ``providers.toml`` and ``providers.json`` (both optional; missing files = empty config)."""
     directory = directory or config_dir()
+    config = UserConfig()
     for filename in CONFIG_FILE_NAMES:
         path = directory / filename
         if not path.exists():
             continue
-        try:
-            text = path.read_text(encoding="utf-8")
-            data = tomllib.loads(text) if filename.endswith(".toml") else json.loads(text)
-        except (tomllib.TOMLDecodeError, json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InvalidProfile(f"{path}: cannot parse provider config: {exc}") from None
-        if not isinstance(data, dict):
-            raise InvalidProfile(f"{path}: top level must be a table/object")
-        default = data.get("default")
-        if default is not None and not isinstance(default, str):
-            raise InvalidProfile(f"{path}: 'default' must be a profile name (string)")
-        profiles = data.get("profiles", {})
-        if not isinstance(profiles, dict):
-            raise InvalidProfile(f"{path}: 'profiles' must be a table/object of profiles")
-        return UserConfig(default=default, profiles=profiles, path=path)
-    return UserConfig()
+        data = _read_config_file(path)
+        if filename.endswith(".toml"):
+            config.hand_written = data
+        config.profiles.update(data["profiles"])
+        if data["default"]:
+            config.default, config.path = data["default"], path
+    return config
 
 
 def save_user_config(config: UserConfig, directory: Path | None = None) -> Path:
-    """Write ``providers.json`` atomically (temp + fsync + rename)."""
+    """Write ``providers.json`` atomically (temp + fsync + rename), leaving a hand-written TOML untouched:
+    only profiles that differ from the TOML ones are written."""
     from .providers.serialize import write_text_atomic
 
     directory = directory or config_dir()
     path = directory / "providers.json"
-    data: dict[str, Any] = {"profiles": config.profiles}
-    if config.default:
+    toml_profiles = config.hand_written.get("profiles", {})
+    profiles = {k: v for k, v in config.profiles.items() if toml_profiles.get(k) != v}
+    data: dict[str, Any] = {"profiles": profiles}
+    if config.default and config.default != config.hand_written.get("default"):
         data["default"] = config.default
     write_text_atomic(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
     return path

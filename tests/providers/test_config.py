@@ -179,3 +179,19 @@ def test_secret_copies_but_refuses_pickle():
     assert copy.deepcopy(key) is key and copy.copy(key) is key
     with pytest.raises(TypeError):
         pickle.dumps(key)
+
+
+def test_cli_saves_next_to_a_hand_written_toml_without_losing_either(tmp_path):
+    (tmp_path / "providers.toml").write_text('default = "mine"\n[profiles.mine]\nprovider = "ollama"\nmodel = "llama3.2"\n')
+    cfg = config.load_user_config()
+    cfg.profiles["added"] = {"provider": "lmstudio", "model": "qwen"}
+    config.save_user_config(cfg)
+    saved = json.loads((tmp_path / "providers.json").read_text())
+    assert saved == {"profiles": {"added": {"provider": "lmstudio", "model": "qwen"}}}  # TOML content not copied
+    profiles = all_profiles()
+    assert profiles["mine"].model == "llama3.2" and profiles["added"].model == "qwen"
+    assert choose_default().name == "mine"
+    cfg = config.load_user_config()
+    cfg.default = "added"
+    config.save_user_config(cfg)
+    assert choose_default().name == "added"  # the JSON default wins over the TOML one
