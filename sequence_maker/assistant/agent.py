@@ -75,6 +75,7 @@ class _Call:
     args: ToolArgs | None = None
     error: str | None = None  # set when invalid (never executed)
     result: ToolResultEvent | None = None
+    edited: bool = False  # the user changed the arguments at approval
 
 
 @dataclass(slots=True)
@@ -354,7 +355,7 @@ class Assistant:
                     self._finish_call(c, False, f"the user's edited arguments are invalid: {exc}", None)
                     yield c.result  # type: ignore[misc]
                     return
-                c.arguments = dict(decision.arguments or {})
+                c.arguments, c.edited = dict(decision.arguments or {}), True
                 version = editor.version
                 ok, outcome = await self._timed(c.tool, c.args, editor, dry=True)
                 if not ok:
@@ -408,6 +409,8 @@ class Assistant:
             result = dict(value) if isinstance(value, dict) else {"result": value}
             if outcome is not None and outcome.diff is not None:
                 result["changes"] = change_summary(outcome.diff)
+            if c.edited:
+                result["user_edited_arguments"] = c.arguments  # the model must know what actually ran
             c.result = ToolResultEvent(c.call_id, c.name, True, result, None)
         else:
             if not rejected:

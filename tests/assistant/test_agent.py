@@ -200,6 +200,7 @@ async def test_approval_edit_runs_the_edited_arguments_and_always_allow_sticks()
     assistant = Assistant(provider, approval_mode="ask")
     events = await collect(assistant.run_turn(editor, [], "clear", approver=approver))
     assert of_type(events, "tool_result")[0].ok
+    assert of_type(events, "tool_result")[0].result["user_edited_arguments"] == {"balls": 2}
     assert editor.project.color_at(0, 5_000) == RED and editor.project.color_at(1, 5_000) == BLACK
     await collect(assistant.run_turn(editor, [], "clear ball 1", approver=approver))
     assert asked == ["c"]  # sticky: the second clear ran without asking
