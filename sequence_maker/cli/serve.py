@@ -19,6 +19,8 @@ def register(app: typer.Typer) -> None:
         data_dir: Path | None = typer.Option(None, help="Data folder (default: $SEQMAKER_HOME or the user data dir)."),
         provider: str | None = typer.Option(None, help="Assistant profile to use (default: best available)."),
         token: str | None = typer.Option(None, help="Access token (default: random when not on loopback)."),
+        no_assistant: bool = typer.Option(False, "--no-assistant",
+                                          help="Do not look for or load an LLM at start (hand editing only)."),
     ) -> None:
         """Start the studio at http://HOST:PORT (Ctrl+C stops it; edits are saved automatically)."""
         import logging
@@ -32,7 +34,8 @@ def register(app: typer.Typer) -> None:
         from sequence_maker.store.db import StoreError, safe_url
 
         settings = ServerSettings(host=host, port=port, workspace=workspace, database_url=database_url,
-                                  data_dir=data_dir, assistant_profile=provider, token=token).resolved()
+                                  data_dir=data_dir, assistant_profile=provider, token=token,
+                                  assistant_enabled=not no_assistant).resolved()
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
         try:
             app = create_app(settings)

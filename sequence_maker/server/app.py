@@ -56,7 +56,10 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
 
         set_key_resolver(lambda profile: services.keys.get(profile.name))
         _install_log_redaction(services)
-        services.assistant.start()
+        if settings.assistant_enabled:
+            services.assistant.start()
+        else:
+            services.assistant.disable()
         try:
             yield
         finally:

@@ -69,6 +69,11 @@ class AssistantService:
         self.status = {**self.status, **kw}
         self.on_status(dict(self.status))
 
+    def disable(self) -> None:
+        self._set(state="none", provider=None, model=None, profile=None, progress=None,
+                  message="Assistant turned off for this server (--no-assistant). Hand editing works; "
+                          "activate a profile in Settings to turn it on.")
+
     def start(self, profile: str | None = None) -> asyncio.Task[None]:
         """(Re)select in the background; the returned task finishes when the assistant is ready or not."""
         if self._task is not None and not self._task.done():

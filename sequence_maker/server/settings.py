@@ -41,6 +41,7 @@ class ServerSettings:
     coalesce_s: float = 0.025
     coalesce_bytes: int = 2048
     assistant_profile: str | None = None  # force a profile (else the best available)
+    assistant_enabled: bool = True  # False: hand editing only (no provider is looked for or loaded)
     probe_local_servers: bool = True
     use_keyring: bool = True
     static_dir: Path | None = field(default=None)
