@@ -210,6 +210,24 @@ def test_playback_moves_playhead_and_ball_preview(page: Any) -> None:
     assert abs(studio_state(page, "s.playheadMs") - beats[12]) < 40
 
 
+def test_inspector_turns_a_segment_into_a_fade_with_effect(page: Any) -> None:
+    seg = segments(page, 0)[0]
+    page.mouse.click(*lane_point(page, 0, (seg["start_ms"] + seg["end_ms"]) / 2))
+    box = page.locator("#inspector")
+    box.locator("input[type=checkbox]").check()
+    box.locator("input[type=color]").nth(1).fill("#0000ff")
+    box.locator("select").select_option("pulse")
+    box.locator("button", has_text="Apply").click()
+    page.wait_for_function("window.__studio.state.project.balls[0].segments[0].kind === 'fade'")
+    now = segments(page, 0)[0]
+    assert now["start_color"] == [255, 0, 0] and now["end_color"] == [0, 0, 255]
+    assert now["effect"]["type"] == "pulse"
+    assert (now["start_ms"], now["end_ms"]) == (seg["start_ms"], seg["end_ms"])
+    page.click("#btn-undo")
+    page.wait_for_function("window.__studio.state.project.balls[0].segments[0].kind === 'solid'")
+    assert "effect" not in segments(page, 0)[0]
+
+
 def test_grid_correction_and_checkpoint(page: Any) -> None:
     n = studio_state(page, "s.project.grid.beats_ms.length")
     page.click("[data-grid=double]")

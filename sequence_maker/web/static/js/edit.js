@@ -44,8 +44,9 @@ export function move(ball, startMs, newStart, toBall) {
   return run("Move", () => api.moveSegment(state.projectId, ball, startMs, newStart, toBall));
 }
 
-export function resize(ball, startMs, changes) {
-  return run("Resize", () => api.modifySegment(state.projectId, ball, startMs, changes));
+/** Change one segment (times, colours, effect) — PATCH semantics of the server. */
+export function modify(ball, startMs, changes, what = "Change") {
+  return run(what, () => api.modifySegment(state.projectId, ball, startMs, changes));
 }
 
 export function modifySelection(changes, what = "Change") {
@@ -136,9 +137,9 @@ export async function keyColor(color, ballSpec, fade) {
       : { start_ms: start, end_ms: end, pixels: b.default_pixels, kind: "solid", color };
     await paint(ball, [seg], "Colour key");
   }
-  // advance so repeated presses lay down a sequence beat by beat
-  state.playheadMs = end;
-  emit("seek", { ms: end, fromEdit: true });
+  // when stopped, advance so repeated presses lay down a sequence beat by beat; while playing,
+  // the music moves the playhead and each press colours the beat being heard
+  if (!state.playing) emit("seek", { ms: end, fromEdit: true });
 }
 
 export function undo() {

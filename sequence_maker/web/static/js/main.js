@@ -337,7 +337,7 @@ function renderInspector() {
     const t = eff.value;
     const rate = Number($("#effect-rate").value) || 4;
     ch.effect = !t ? null : t === "strobe" ? { type: t, hz: rate, duty: 0.5 } : t === "pulse" ? { type: t, hz: rate } : { type: t, cycles_per_s: Math.min(20, rate) };
-    edit.resize(ball, seg.start_ms, ch);
+    edit.modify(ball, seg.start_ms, ch);
   };
   box.replaceChildren(
     h("div.insp-row", {}, h("b", {}, `Ball ${ball + 1}`), `${formatTime(seg.start_ms, 1)} → ${formatTime(seg.end_ms, 1)}`, h("span.muted", {}, `(${seg.end_ms - seg.start_ms} ms, ${seg.pixels} px)`)),

@@ -170,7 +170,7 @@ export function attachInteraction(canvas, renderer) {
         if (d.newSeg.start_ms !== d.seg.start_ms) ch.start_ms = d.newSeg.start_ms;
         if (d.newSeg.end_ms !== d.seg.end_ms) ch.end_ms = d.newSeg.end_ms;
         if (Object.keys(ch).length) {
-          await edit.resize(d.ball, d.seg.start_ms, ch);
+          await edit.modify(d.ball, d.seg.start_ms, ch, "Resize");
           state.selection = [{ ball: d.ball, start_ms: d.newSeg.start_ms }];
         }
       }
