@@ -147,3 +147,11 @@ def test_builtin_examples_only_for_offered_tools_and_in_schema_order():
     assert examples == [("play from the chorus", [("play_audio", {"position": "chorus"})])]
     renamed = ToolSpec("play_audio", "Play.", {"type": "object", "properties": {"pos": {"type": "string"}}})
     assert applicable_examples([renamed]) == []  # an example that no longer validates is dropped
+
+
+def test_reply_after_tool_results_is_capped_short():
+    from sequence_maker.assistant.offline.schema import MAX_REPLY_CHARS, MAX_WRAP_UP_CHARS
+
+    normal = answer_schema(TOOLS, None)["anyOf"][1]["properties"]["reply"]["maxLength"]
+    wrap = answer_schema(TOOLS, None, wrap_up=True)["anyOf"][1]["properties"]["reply"]["maxLength"]
+    assert (normal, wrap) == (MAX_REPLY_CHARS, MAX_WRAP_UP_CHARS) and wrap < normal

@@ -27,6 +27,7 @@ _GUIDANCE = {"whitespace_flexible": False, "item_separator": ", ", "key_separato
 
 MAX_CALLS_PER_TURN = 8
 MAX_REPLY_CHARS = 800
+MAX_WRAP_UP_CHARS = 240  # the sentence after tool results: bounded so a turn's last request stays short
 
 
 _NAME_MAPS = ("properties", "$defs", "definitions", "patternProperties")
@@ -68,10 +69,10 @@ def _call_schema(tool: ToolSpec, loose: bool) -> dict[str, Any]:
     }
 
 
-def reply_schema() -> dict[str, Any]:
+def reply_schema(max_chars: int = MAX_REPLY_CHARS) -> dict[str, Any]:
     return {
         "type": "object",
-        "properties": {"reply": {"type": "string", "minLength": 1, "maxLength": MAX_REPLY_CHARS}},
+        "properties": {"reply": {"type": "string", "minLength": 1, "maxLength": max_chars}},
         "required": ["reply"],
         "additionalProperties": False,
     }
@@ -94,8 +95,13 @@ def calls_schema(tools: list[ToolSpec], *, loose: bool = False, max_calls: int =
     }
 
 
-def answer_schema(tools: list[ToolSpec], tool_choice: str | None = None, *, loose: bool = False) -> dict[str, Any]:
-    """The schema of one whole answer, honouring ``tool_choice`` (auto/none/required/<tool name>)."""
+def answer_schema(
+    tools: list[ToolSpec], tool_choice: str | None = None, *, loose: bool = False, wrap_up: bool = False
+) -> dict[str, Any]:
+    """The schema of one whole answer, honouring ``tool_choice`` (auto/none/required/<tool name>).
+
+    ``wrap_up`` (the last message is a tool result) caps the reply at one or two sentences.
+    """
     choice = (tool_choice or "auto").lower() if tool_choice in (None, "auto", "none", "required") else tool_choice
     offered = tools
     if choice not in ("auto", "none", "required"):
@@ -103,9 +109,9 @@ def answer_schema(tools: list[ToolSpec], tool_choice: str | None = None, *, loos
         if not offered:
             raise ValueError(f"tool_choice names {choice!r}, which is not among the offered tools")
     if not offered or choice == "none":
-        branches = [reply_schema()]
+        branches = [reply_schema(MAX_WRAP_UP_CHARS if wrap_up else MAX_REPLY_CHARS)]
     elif choice == "auto":
-        branches = [calls_schema(offered, loose=loose), reply_schema()]
+        branches = [calls_schema(offered, loose=loose), reply_schema(MAX_WRAP_UP_CHARS if wrap_up else MAX_REPLY_CHARS)]
     else:
         branches = [calls_schema(offered, loose=loose)]
     schema: dict[str, Any] = branches[0] if len(branches) == 1 else {"anyOf": branches}

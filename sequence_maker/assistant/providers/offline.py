@@ -249,8 +249,9 @@ class OfflineProvider:
         tools = list(request.tools)
         project_state = request.metadata.get("project_state") if request.metadata else None
         messages = build_messages(request.messages, tools, project_state=project_state)
+        wrap_up = bool(request.messages) and request.messages[-1].role == "tool"
         try:
-            schema = answer_schema(tools, request.tool_choice)
+            schema = answer_schema(tools, request.tool_choice, wrap_up=wrap_up)
         except ValueError as exc:
             yield self._fail(metrics, StreamError(str(exc), kind="invalid_request"))
             return
@@ -284,7 +285,7 @@ class OfflineProvider:
             totals["out"] += gen.output_tokens
             if gen.error is not None:
                 if gen.error_kind == "grammar" and not gen.retried_loose:
-                    grammar = _grammar_for(answer_schema(tools, request.tool_choice, loose=True))
+                    grammar = _grammar_for(answer_schema(tools, request.tool_choice, loose=True, wrap_up=wrap_up))
                     gen.retried_loose = True
                     continue
                 yield self._usage(totals, metrics)
