@@ -130,7 +130,8 @@ async def test_invalid_call_gets_fixable_error_and_is_repaired_by_reask() -> Non
     events = await collect(Assistant(provider).run_turn(editor, history, "chorus red"))
     bad = of_type(events, "tool_result")[:2]
     assert not bad[0].ok and "ball 7 does not exist; this project has 3 ball(s)" in bad[0].error
-    assert not bad[1].ok and "unknown argument" in bad[1].error and "required argument is missing" in bad[1].error
+    assert not bad[1].ok and "colour: unknown argument (did you mean 'color')" in bad[1].error
+    assert "required argument is missing" in bad[1].error
     # the model saw the errors, then fixed the call
     sent = [m for m in provider.requests[1].messages if m.role == "tool"]
     assert all(m.is_error and "error" in json.loads(m.content) for m in sent)

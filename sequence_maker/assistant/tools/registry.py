@@ -7,6 +7,7 @@ reused for every request (byte-identical, so provider prompt caches hit). ``kind
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -105,13 +106,19 @@ def compact_schema(schema: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _format_validation(name: str, exc: ValidationError) -> str:
+def _closest(word: str, options: Sequence[str]) -> str:
+    found = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f" (did you mean {found[0]!r})" if found else ""
+
+
+def _format_validation(name: str, exc: ValidationError, fields: Sequence[str] = ()) -> str:
     parts = []
     for err in exc.errors()[:6]:
         loc = ".".join(str(x) for x in err.get("loc", ())) or "arguments"
         msg = err.get("msg", "invalid")
         if err.get("type") == "extra_forbidden":
-            msg = "unknown argument; remove it"
+            last = str(err.get("loc", ("",))[-1])
+            msg = "unknown argument" + (_closest(last, fields) or ", remove it")
         elif err.get("type") == "missing":
             msg = "required argument is missing"
         parts.append(f"{loc}: {msg}")
@@ -144,10 +151,11 @@ class ToolRegistry:
     def parse(self, name: str, arguments: dict[str, Any]) -> tuple[Tool, ToolArgs]:
         tool = self._tools.get(name)
         if tool is None:
-            raise ToolInputError(f"there is no tool {name!r}; available tools: {', '.join(self._tools)}")
+            hint = _closest(name, list(self._tools))
+            raise ToolInputError(f"there is no tool {name!r}{hint}; available tools: {', '.join(self._tools)}")
         if not isinstance(arguments, dict):
             raise ToolInputError(f"arguments for {name} must be a JSON object")
         try:
             return tool, tool.args.model_validate(arguments)
         except ValidationError as exc:
-            raise ToolInputError(_format_validation(name, exc)) from None
+            raise ToolInputError(_format_validation(name, exc, list(tool.args.model_fields))) from None
