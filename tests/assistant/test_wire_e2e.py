@@ -197,3 +197,33 @@ async def test_recorded_session_replays_deterministically(tmp_path) -> None:
            [{k: v for k, v in e.to_dict().items() if k not in strip} for e in live]
     assert replay_editor.project.snapshot().balls == live_editor.project.snapshot().balls
     assert replay_editor.project.segment_count() == 140  # both choruses, 2 balls
+
+
+@pytest.mark.parametrize("wire", WIRES)
+async def test_parallel_reads_overlap_and_a_write_is_a_barrier(wire: str) -> None:
+    from sequence_maker.assistant.tools import ALL_TOOLS, Tool, ToolRegistry
+    from sequence_maker.assistant.tools.reads import NoArgs
+
+    state = {"active": 0, "peak": 0, "log": []}
+
+    def probe(name: str) -> Tool:
+        async def handler(ctx, args):
+            state["active"] += 1
+            state["peak"] = max(state["peak"], state["active"])
+            await asyncio.sleep(0.03)
+            state["active"] -= 1
+            state["log"].append(name)
+            return {"read": name}
+        return Tool(name, "a slow read", NoArgs, handler, "read")
+
+    reg = ToolRegistry([probe("read_a"), probe("read_b"), probe("read_c"), *ALL_TOOLS])
+    editor = make_editor()
+    calls = [("a", "read_a", {}), ("b", "read_b", {}), ("c", "read_c", {}),
+             ("w", "create_segment", {"balls": 1, "color": "red", "when": "intro"}), ("d", "get_segments", {"ball": 1})]
+    with server_for(wire, [tool_reply(wire, calls), text_reply(wire, "ok")]) as server:
+        provider = create_provider(server.profile())
+        events = await collect(Assistant(provider, registry=reg).run_turn(editor, [], "read"))
+        await provider.aclose()
+    assert state["peak"] == 3 and sorted(state["log"]) == ["read_a", "read_b", "read_c"]
+    res = {r.call_id: r for r in of_type(events, "tool_result")}
+    assert res["d"].result["count"] == 1  # the read after the write saw the write
