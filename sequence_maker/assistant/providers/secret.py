@@ -5,11 +5,18 @@ Keys travel as :class:`Secret`; only the SDK client constructor ever sees the ra
 
 from __future__ import annotations
 
-import re
+from functools import cache
 
-_KEY_PATTERNS = re.compile(
+_KEY_PATTERN = (
     r"(sk-ant-[A-Za-z0-9_\-]{6,}|sk-[A-Za-z0-9_\-]{6,}|(?i:bearer)\s+[A-Za-z0-9._\-]{8,}|(?i:api[-_]?key)[\"']?\s*[:=]\s*[\"']?[A-Za-z0-9._\-]{8,})"
 )
+
+
+@cache
+def _key_patterns():
+    import re
+
+    return re.compile(_KEY_PATTERN)
 
 
 class Secret:
@@ -56,4 +63,4 @@ def scrub(text: str, *secrets: Secret | str | None) -> str:
         raw = secret.reveal() if isinstance(secret, Secret) else secret
         if raw and len(raw) >= 4:
             text = text.replace(raw, "********")
-    return _KEY_PATTERNS.sub("********", text)
+    return _key_patterns().sub("********", text)
