@@ -51,8 +51,10 @@ def project_context(project: Project) -> dict[str, Any]:
         song["beat_grid"] = "none (use seconds)"
     out: dict[str, Any] = {"song": song}
     if grid is not None and grid.sections:
-        out["sections"] = [{"label": s.label, "start": _s(s.start_ms), "end": _s(s.end_ms)}
-                           for s in grid.sections[:MAX_SECTIONS]]
+        out["sections"] = [{"label": s.label, **({"kind": s.kind} if s.kind else {}), "start": _s(s.start_ms),
+                            "end": _s(s.end_ms)} for s in grid.sections[:MAX_SECTIONS]]
+        if len(grid.sections) > MAX_SECTIONS:
+            out["sections_note"] = f"{len(grid.sections) - MAX_SECTIONS} more: use get_sections"
     balls = []
     for i, b in enumerate(project.balls):
         segs = b.segment_list()

@@ -23,6 +23,19 @@ def test_compact_context_size_does_not_grow_with_segments() -> None:
     assert len(json.dumps(naive_context(big.project))) > 20 * len(c_big)
 
 
+def test_context_names_section_kinds() -> None:
+    """Analysis labels sections A/B and guesses the chorus as a kind; the model must see both."""
+    from dataclasses import replace
+
+    from sequence_maker.model import Section
+
+    editor = make_editor()
+    grid = editor.project.grid
+    editor.project.grid = replace(grid, sections=(Section("A", 0, 30_000), Section("B", 30_000, 60_000, "chorus")))
+    secs = project_context(editor.project)["sections"]
+    assert secs[1] == {"label": "B", "kind": "chorus", "start": 30.0, "end": 60.0} and "kind" not in secs[0]
+
+
 def _turn(i: int, words: int = 100) -> list[ChatMessage]:
     return [ChatMessage("user", f"ask {i} " + "w " * words),
             ChatMessage("assistant", "", tool_calls=[{"id": f"c{i}", "name": "beat_pattern", "arguments": {}}]),
