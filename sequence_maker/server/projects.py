@@ -150,6 +150,11 @@ class ProjectRegistry:
             return self._attach(path.stem, doc)
 
     # --- saving --------------------------------------------------------------------------------
+    def schedule_save(self, h: ProjectHandle) -> None:
+        """Save ``h`` after the debounce delay (public: used after assistant turns)."""
+        if h.doc.dirty:
+            self._schedule_save(h)
+
     def _schedule_save(self, h: ProjectHandle) -> None:
         if self.save_delay_s < 0:
             return
@@ -161,6 +166,9 @@ class ProjectRegistry:
         t.start()
 
     def _save_quietly(self, h: ProjectHandle) -> None:
+        if h.busy_request_id is not None:  # the assistant edits without the lock: save after its turn
+            self._schedule_save(h)
+            return
         try:
             self.save(h)
         except Exception as e:  # keep serving; the UI shows save_error

@@ -64,7 +64,8 @@ def build_services(settings: ServerSettings) -> Services:
             s.push_status()
 
     assistant = AssistantService(store, keys, settings.assistant_profile, settings.probe_local_servers, on_status)
-    turns = TurnManager(store, assistant, settings, on_busy=lambda h: holder["s"].push_status(h))
+    turns = TurnManager(store, assistant, settings, on_busy=lambda h: holder["s"].push_status(h),
+                        on_turn_end=projects.schedule_save)
     jobs = JobManager(projects)
     s = Services(settings, store, keys, projects, assistant, turns, jobs)
     holder["s"] = s

@@ -67,7 +67,9 @@ class RunningTurn:
 
 
 class TurnManager:
-    def __init__(self, store: Any, assistant: Any, settings: Any, on_busy: Any = None) -> None:
+    def __init__(self, store: Any, assistant: Any, settings: Any, on_busy: Any = None,
+                 on_turn_end: Any = None) -> None:
+        self.on_turn_end = on_turn_end
         self.store = store
         self.assistant = assistant
         self.settings = settings
@@ -224,6 +226,8 @@ class TurnManager:
             self._emit_chunk(turn, end_part, final=True)
             self.turns.pop(turn.request_id, None)
             handle.busy_request_id = None
+            if self.on_turn_end is not None:
+                self.on_turn_end(handle)
             self.on_busy(handle)
 
     def _persist(self, turn: RunningTurn, history: list[ChatMessage], user_text: str) -> None:
