@@ -189,7 +189,8 @@ class Resolver:
         secs = self.sections()
         if not secs:
             return "this song has no sections"
-        return "sections: " + ", ".join(f"{s.label} ({format_ms(s.start_ms)}–{format_ms(s.end_ms)})" for s in secs)
+        return "sections: " + ", ".join(
+            f"{s.label} ({s.kind + ', ' if s.kind else ''}{format_ms(s.start_ms)}–{format_ms(s.end_ms)})" for s in secs)
 
     # --- points and durations ----------------------------------------------------------------
     def point(self, value: object, *, as_end: bool = False) -> int:
