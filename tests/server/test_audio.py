@@ -58,3 +58,20 @@ def test_analysis_job_reports_progress_and_sets_the_grid(client, project):
     analysis = client.get(f"/api/projects/{project}/analysis").json()
     assert "beats" in analysis
     wait_for(lambda: client.get(f"/api/projects/{project}").json()["state"]["grid"] is not None, what="grid")
+
+
+def test_grid_put_and_pure_edits(client, project):
+    grid = {"beats_ms": [0, 500, 1000, 1500, 2000], "downbeats_ms": [0, 2000], "beats_per_bar": 4,
+            "tempo_bpm": 120.0, "sections": [], "confidence": 0.9}
+    r = client.put(f"/api/projects/{project}/grid", json={"grid": grid})
+    assert r.status_code == 200 and r.json()["label"] == "Edit beat grid"
+    moved = client.post(f"/api/projects/{project}/grid/edit", json={"op": "nudge", "args": {"delta_ms": 20}})
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["grid"]["beats_ms"][:2] == [20, 520]
+    unknown = client.post(f"/api/projects/{project}/grid/edit", json={"op": "explode", "args": {}})
+    assert unknown.status_code == 400 and "nudge" in unknown.json()["error"]["message"]
+    assert "fit_taps" not in unknown.json()["error"]["message"]  # not a grid → grid edit
+    bad = client.post(f"/api/projects/{project}/grid/edit", json={"op": "nudge", "args": {"nope": 1}})
+    assert bad.status_code == 400
+    client.post(f"/api/projects/{project}/undo")
+    assert client.get(f"/api/projects/{project}").json()["state"]["grid"]["beats_ms"][0] == 0

@@ -175,7 +175,8 @@ async def grid_edit(request: Request, name: str, body: Any = Body(...)) -> dict[
     except ImportError:
         raise ApiError(503, "grid editing is not available in this build") from None
     ops = sorted(n for n, f in vars(module).items() if inspect.isfunction(f) and not n.startswith("_")
-                 and f.__module__ == module.__name__)
+                 and f.__module__ == module.__name__
+                 and next(iter(inspect.signature(f).parameters), None) == "grid")
     if op not in ops:
         raise ApiError(400, f"unknown grid op {op!r}; valid ops: {', '.join(ops)}")
     fn = getattr(module, op)
