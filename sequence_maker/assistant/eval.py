@@ -7,6 +7,7 @@ beats_per_bar, sections, segments), ``prompt``, ``checks`` (ball, t, color, tol)
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Callable
@@ -137,19 +138,28 @@ async def run_case(case: dict[str, Any], provider: Provider, **assistant_kw: Any
 
 
 async def run_suite(cases: list[dict[str, Any]], provider_for: Callable[[dict[str, Any]], Provider],
-                    on_result: Callable[[CaseResult], None] | None = None, **assistant_kw: Any) -> list[CaseResult]:
-    """Run every case with a provider made for it (scripted providers are per case)."""
-    results = []
-    for case in cases:
-        provider = provider_for(case)
-        try:
-            res = await run_case(case, provider, **assistant_kw)
-        finally:
-            await provider.aclose()
-        results.append(res)
-        if on_result:
-            on_result(res)
-    return results
+                    on_result: Callable[[CaseResult], None] | None = None, *, concurrency: int = 1,
+                    **assistant_kw: Any) -> list[CaseResult]:
+    """Run every case with a provider made for it (scripted providers are per case).
+
+    ``concurrency`` > 1 runs cases in parallel (useful with remote models); results keep suite order.
+    """
+    if concurrency < 1:
+        raise ValueError("concurrency must be at least 1")
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(case: dict[str, Any]) -> CaseResult:
+        async with gate:
+            provider = provider_for(case)
+            try:
+                res = await run_case(case, provider, **assistant_kw)
+            finally:
+                await provider.aclose()
+            if on_result:
+                on_result(res)
+            return res
+
+    return list(await asyncio.gather(*(one(c) for c in cases)))
 
 
 def report(results: list[CaseResult]) -> dict[str, Any]:

@@ -174,6 +174,7 @@ def eval_suite(
     json_out: Path = typer.Option(None, "--json", help="Write the results as JSON here."),
     case: list[str] = typer.Option(None, "--case", help="Run only these case ids (repeatable)."),
     max_steps: int = typer.Option(8, "--max-steps", min=1, max=50),
+    concurrency: int = typer.Option(1, "--concurrency", min=1, max=32, help="Cases run in parallel."),
 ) -> None:
     """Run an eval suite: each case on a fresh project; prints a score table."""
     import asyncio
@@ -207,7 +208,8 @@ def eval_suite(
         errs.print(f"{mark} {r.id} ({r.seconds:.2f}s)")
 
     try:
-        results = asyncio.run(ev.run_suite(cases, factory, on_result=progress, max_steps=max_steps))
+        results = asyncio.run(ev.run_suite(cases, factory, on_result=progress, concurrency=concurrency,
+                                           max_steps=max_steps))
     except ev.SuiteError as exc:
         fail(str(exc))
     table = Table(title=f"{suite.name}")

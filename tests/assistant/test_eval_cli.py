@@ -58,10 +58,11 @@ def test_malformed_suite_names_the_line(tmp_path: Path) -> None:
 def test_cli_eval_writes_json(tmp_path: Path) -> None:
     out = tmp_path / "r.json"
     res = CliRunner().invoke(app, ["eval", str(SUITE), "--provider", f"scripted:{SCRIPTED}", "--json", str(out),
-                                   "--case", "bar-5", "--case", "play-from-chorus"])
+                                   "--case", "bar-5", "--case", "play-from-chorus", "--concurrency", "2"])
     assert res.exit_code == 0, res.output
     data = json.loads(out.read_text())
     assert data["passed"] == 2 and data["total"] == 2
+    assert [c["id"] for c in data["cases"]] == ["bar-5", "play-from-chorus"]
     assert set(data["cases"][0]) == {"id", "passed", "failed_checks", "llm_requests", "seconds"}
 
 
