@@ -8,7 +8,7 @@ mixed to mono and resampled (soxr stream, so block edges are seamless) to the an
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -141,11 +141,19 @@ def load_audio(path: str | Path, *, sr: int | None = ANALYSIS_SR) -> tuple[np.nd
     return y, (sr if sr is not None else info.sample_rate)
 
 
-def audio_hash(path: str | Path) -> str:
-    """sha256 of the file's bytes: the cache key, stable across renames and moves."""
+def audio_hash(path: str | Path, progress: Callable[[float], None] | None = None) -> str:
+    """sha256 of the file's bytes: the cache key, stable across renames and moves.
+
+    ``progress(fraction)`` is called every 8 MB (hashing an hour of WAV takes seconds).
+    """
     p = _check_path(path)
+    size = p.stat().st_size
     h = hashlib.sha256()
+    done = 0
     with p.open("rb") as f:
-        while chunk := f.read(1 << 20):
+        while chunk := f.read(1 << 23):
             h.update(chunk)
+            done += len(chunk)
+            if progress is not None:
+                progress(done / size)
     return h.hexdigest()

@@ -126,7 +126,7 @@ def analyze(
     info = probe(p)
     backend = backend or DspBackend()
     report(0.0, "hashing")
-    key = audio_hash(p)
+    key = audio_hash(p, progress=lambda f: report(0.02 * f, "hashing"))
     store = AnalysisCache()
     if cache:
         cached = store.load(key)

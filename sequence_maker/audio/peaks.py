@@ -103,6 +103,40 @@ class PeakPyramid:
         out_hi = np.maximum.reduceat(hi, uniq)[inverse]
         return np.stack([out_lo, out_hi], axis=1).astype(np.float32)
 
+    def window(self, start_s: float, end_s: float, n_points: int) -> np.ndarray:
+        """About ``n_points`` (min, max) rows covering ``start_s``–``end_s``: what a zoomed view draws.
+
+        Resolution is rounded to a multiple of ``base`` (exact min/max); only the levels' slice
+        for the window is touched, so zooming into an hour-long song is cheap.
+        """
+        if n_points < 1 or end_s <= start_s:
+            raise ValueError("need end_s > start_s and n_points ≥ 1")
+        s0 = max(0, int(start_s * self.sample_rate))
+        s1 = min(self.n_samples, int(np.ceil(end_s * self.sample_rate)))
+        if s1 <= s0:
+            return np.zeros((0, 2), dtype=np.float32)
+        spp = max(self.base, (s1 - s0) // n_points // self.base * self.base)
+        level = 0
+        ratio = spp // self.base
+        while ratio % 2 == 0 and level + 1 < len(self.mins):
+            ratio //= 2
+            level += 1
+        step = self.base * 2**level
+        lo, hi = self.mins[level], self.maxs[level]
+        first = s0 // spp  # rows aligned to multiples of spp from the song start
+        last = -(-s1 // spp)
+        starts = np.minimum((np.arange(first, last) * spp) // step, len(lo) - 1)
+        stop = min(len(lo), -(-last * spp // step))
+        uniq, inverse = np.unique(starts, return_inverse=True)
+        edges = np.append(uniq, stop)
+        out_lo = np.array(
+            [lo[a:b].min() for a, b in zip(edges[:-1], edges[1:], strict=True)], dtype=np.float32
+        )
+        out_hi = np.array(
+            [hi[a:b].max() for a, b in zip(edges[:-1], edges[1:], strict=True)], dtype=np.float32
+        )
+        return np.stack([out_lo[inverse], out_hi[inverse]], axis=1)
+
     def save(self, path: Path) -> None:
         """Atomic write of the base level (coarser levels are rebuilt on load in milliseconds)."""
         import io

@@ -66,3 +66,16 @@ def test_analysis_carries_its_pyramid(short_song) -> None:
     assert pyr.sample_rate == 22050
     overview = pyr.peaks(22050)  # one pair per second
     assert len(overview) == pytest.approx(truth.duration_s, abs=1)
+
+
+def test_window_matches_the_same_rows_of_the_full_view() -> None:
+    y = np.random.default_rng(3).standard_normal(22050 * 20).astype(np.float32)
+    pyr = pyramid_of(y, 4096)
+    win = pyr.window(5.0, 7.5, 100)  # 2.5 s in ~100 rows
+    spp = (int(7.5 * 22050) - int(5.0 * 22050)) // 100 // PEAK_BASE * PEAK_BASE
+    full = brute(y, spp)
+    first = int(5.0 * 22050) // spp
+    np.testing.assert_array_equal(win, full[first : first + len(win)])
+    assert 100 <= len(win) <= 110
+    with pytest.raises(ValueError):
+        pyr.window(3.0, 2.0, 10)
