@@ -98,6 +98,8 @@ def ask(
     instructions: str = typer.Option("", "--instructions", help="Custom standing instructions for the assistant."),
     max_steps: int = typer.Option(8, "--max-steps", min=1, max=50, help="Most model requests for this turn."),
     record: Path = typer.Option(None, "--record", help="Record the provider's events to this JSONL file."),
+    chat: Path = typer.Option(None, "--chat", help="Continue the conversation saved in this file (created if "
+                                                  "missing, updated after the turn)."),
     save: bool = typer.Option(True, "--save/--no-save", help="Save the project afterwards."),
 ) -> None:
     """Ask the assistant to edit a project; streams its work and saves the result."""
@@ -111,6 +113,12 @@ def ask(
         mode = normalize_mode(approve)
     except ValueError as exc:
         fail(str(exc))
+    from sequence_maker.assistant.chatlog import ChatLogError, load_history, save_history
+
+    try:
+        history = load_history(chat) if chat is not None else []
+    except (ChatLogError, OSError) as exc:
+        fail(str(exc))
     doc = open_project(project)
     prov = _make_provider(provider, record)
     assistant = Assistant(prov, approval_mode=mode, max_steps=max_steps, custom_instructions=instructions,
@@ -120,7 +128,8 @@ def ask(
 
     async def run() -> None:
         try:
-            async for ev in assistant.run_turn(doc.editor, [], prompt, approver=_terminal_approver, template=template):
+            async for ev in assistant.run_turn(doc.editor, history, prompt, approver=_terminal_approver,
+                                               template=template):
                 _render(ev, out, errs, state)
         finally:
             await prov.aclose()
@@ -134,6 +143,11 @@ def ask(
     if save and doc.dirty:
         path = save_project(doc)
         errs.print(f"saved {path}")
+    if chat is not None:
+        try:
+            save_history(chat, history)
+        except OSError as exc:
+            fail(f"could not save the chat: {exc}")
     end = state["end"]
     if end is not None and end.finish_reason in ("error", "invalid_tool_calls", "max_steps"):
         raise typer.Exit(2)

@@ -86,3 +86,24 @@ def test_cli_ask_edits_saves_and_is_undoable(tmp_path: Path) -> None:
     assert doc.history.undo_stack[-1].label == "Assistant: ball 1 red 5-10 s"
     res = runner.invoke(app, ["ask", str(project), "x", "--approve", "sometimes", "--provider", f"scripted:{rec}"])
     assert res.exit_code != 0 and "unknown approval mode" in res.output
+
+
+def test_cli_ask_continues_a_saved_chat(tmp_path: Path) -> None:
+    from sequence_maker.assistant.chatlog import ChatLogError, load_history
+
+    runner = CliRunner()
+    assert runner.invoke(app, ["new", "demo", "--dir", str(tmp_path)]).exit_code == 0
+    project, chat = tmp_path / "demo.smproj", tmp_path / "demo.chat.json"
+    for i, color in enumerate(["red", "blue"]):
+        rec = tmp_path / f"rec{i}.jsonl"
+        rec.write_text(dump_turns(scripted_turns({"steps": [[{"name": "create_segment", "arguments": {
+            "balls": 1, "color": color, "when": "intro"}}]], "final_text": f"{color} now."})))
+        res = runner.invoke(app, ["ask", str(project), f"make it {color}", "--provider", f"scripted:{rec}",
+                                  "--chat", str(chat)])
+        assert res.exit_code == 0, res.output
+    history = load_history(chat)
+    assert [m.role for m in history] == ["user", "assistant", "tool", "assistant"] * 2
+    assert history[4].content == "make it blue" and history[-1].content == "blue now."
+    chat.write_text('{"format": "sequence-maker-chat/1", "messages": [{"role": "robot"}]}')
+    with pytest.raises(ChatLogError, match="message 1: role must be one of"):
+        load_history(chat)
