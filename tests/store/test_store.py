@@ -121,3 +121,26 @@ def test_unreachable_database_error_hides_password():
     with pytest.raises(StoreError) as ei:
         open_store("postgresql+psycopg://user:hunter2secret@127.0.0.1:1/db?connect_timeout=1")
     assert "hunter2secret" not in str(ei.value) and "127.0.0.1" in str(ei.value)
+
+
+def test_several_servers_starting_at_once_share_one_database(db_url):
+    import threading
+
+    stores, errors = [], []
+
+    def start() -> None:
+        try:
+            stores.append(open_store(db_url))
+        except Exception as e:  # pragma: no cover - the assertion below shows it
+            errors.append(e)
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(stores) == 4
+    sess = stores[0].chat.create_session("shared")
+    assert stores[3].chat.get_session(sess["id"])["project"] == "shared"
+    for s in stores:
+        s.close()
