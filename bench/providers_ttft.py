@@ -59,9 +59,16 @@ async def measure_ttft() -> tuple[list[float], list[float]]:
         provider = create_provider(profile)
         request = ChatRequest(messages=[ChatMessage(role="user", content="go")])
         client = openai.AsyncOpenAI(base_url=profile.base_url, api_key="x", max_retries=0)
-        kwargs = build_chat_kwargs(request, model="fake-model", include_usage=True, supports_tool_choice=True,
-                                   supports_parallel_flag=False, max_tokens_param="max_tokens",
-                                   default_temperature=None, default_max_tokens=None)
+        kwargs = build_chat_kwargs(
+            request,
+            model="fake-model",
+            include_usage=True,
+            supports_tool_choice=True,
+            supports_parallel_flag=False,
+            max_tokens_param="max_tokens",
+            default_temperature=None,
+            default_max_tokens=None,
+        )
         for _ in range(10):  # warm-up both paths (imports, connection setup code)
             await raw_sdk_ttft(client, kwargs)
             await layer_ttft(provider, request)
@@ -89,7 +96,9 @@ async def measure_cancel(n: int = 40) -> tuple[list[float], int]:
     latencies = []
     request = ChatRequest(messages=[ChatMessage(role="user", content="go")])
     for _ in range(n):
-        with fake_openai_server([openai_text_reply(TEXT, pieces=40, delay_s=0.005, hold_open=True)]) as server:
+        with fake_openai_server(
+            [openai_text_reply(TEXT, pieces=40, delay_s=0.005, hold_open=True)]
+        ) as server:
             provider = create_provider(server.profile())
             count = 0
             async with aclosing(provider.stream(request)) as stream:
@@ -104,9 +113,13 @@ async def measure_cancel(n: int = 40) -> tuple[list[float], int]:
     # control: the raw SDK stream abandoned without close() — does the server ever notice?
     noticed = 0
     for _ in range(5):
-        with fake_openai_server([openai_text_reply(TEXT, pieces=40, delay_s=0.005, hold_open=True)]) as server:
+        with fake_openai_server(
+            [openai_text_reply(TEXT, pieces=40, delay_s=0.005, hold_open=True)]
+        ) as server:
             client = openai.AsyncOpenAI(base_url=f"{server.base_url}/v1", api_key="x", max_retries=0)
-            stream = await client.chat.completions.create(model="m", messages=[{"role": "user", "content": "go"}], stream=True)
+            stream = await client.chat.completions.create(
+                model="m", messages=[{"role": "user", "content": "go"}], stream=True
+            )
             it = stream.__aiter__()
             for _i in range(3):
                 await it.__anext__()
@@ -126,19 +139,63 @@ def main() -> None:
     print(f"  raw openai SDK   p50 {p50_raw:.3f} ms")
     print(f"  provider layer   p50 {p50_ours:.3f} ms   (ratio {p50_ours / p50_raw:.3f}x)")
     print(f"  added by layer   p50 {added:+.3f} ms  (target <= 1 ms)")
-    print("BENCH " + json.dumps({"name": "providers.ttft_added_over_raw_sdk_p50", "value": round(added, 4), "unit": "ms", "target": "<= 1 ms"}))
-    print("BENCH " + json.dumps({"name": "providers.ttft_raw_sdk_p50", "value": round(p50_raw, 4), "unit": "ms", "target": None}))
-    print("BENCH " + json.dumps({"name": "providers.ttft_layer_p50", "value": round(p50_ours, 4), "unit": "ms", "target": None}))
+    print(
+        "BENCH "
+        + json.dumps(
+            {
+                "name": "providers.ttft_added_over_raw_sdk_p50",
+                "value": round(added, 4),
+                "unit": "ms",
+                "target": "<= 1 ms",
+            }
+        )
+    )
+    print(
+        "BENCH "
+        + json.dumps(
+            {"name": "providers.ttft_raw_sdk_p50", "value": round(p50_raw, 4), "unit": "ms", "target": None}
+        )
+    )
+    print(
+        "BENCH "
+        + json.dumps(
+            {"name": "providers.ttft_layer_p50", "value": round(p50_ours, 4), "unit": "ms", "target": None}
+        )
+    )
 
     latencies, noticed = asyncio.run(measure_cancel())
     finite = [x for x in latencies if x != float("inf")]
     p50 = statistics.median(finite) * 1000 if finite else float("nan")
     worst = max(latencies) * 1000
-    print(f"\nCancel mid-stream → server sees the disconnect: p50 {p50:.2f} ms, max {worst:.2f} ms over {len(latencies)} streams"
-          f" ({len(latencies) - len(finite)} never)")
-    print(f"Control: raw SDK stream abandoned without close(): server noticed in {noticed}/5 cases within 1 s")
-    print("BENCH " + json.dumps({"name": "providers.cancel_disconnect_latency_p50", "value": round(p50, 3), "unit": "ms", "target": "~20 ms"}))
-    print("BENCH " + json.dumps({"name": "providers.cancel_disconnect_latency_max", "value": round(worst, 3), "unit": "ms", "target": None}))
+    print(
+        f"\nCancel mid-stream → server sees the disconnect: p50 {p50:.2f} ms, max {worst:.2f} ms over {len(latencies)} streams"
+        f" ({len(latencies) - len(finite)} never)"
+    )
+    print(
+        f"Control: raw SDK stream abandoned without close(): server noticed in {noticed}/5 cases within 1 s"
+    )
+    print(
+        "BENCH "
+        + json.dumps(
+            {
+                "name": "providers.cancel_disconnect_latency_p50",
+                "value": round(p50, 3),
+                "unit": "ms",
+                "target": "~20 ms",
+            }
+        )
+    )
+    print(
+        "BENCH "
+        + json.dumps(
+            {
+                "name": "providers.cancel_disconnect_latency_max",
+                "value": round(worst, 3),
+                "unit": "ms",
+                "target": None,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

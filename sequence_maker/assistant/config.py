@@ -24,7 +24,16 @@ from typing import Any
 from .providers.errors import InvalidProfile, MissingApiKey, NoProviderConfigured, UnknownProfile
 from .providers.secret import Secret
 
-PROVIDER_KINDS = ("openai", "azure", "anthropic", "lmstudio", "ollama", "openai_compatible", "offline", "scripted")
+PROVIDER_KINDS = (
+    "openai",
+    "azure",
+    "anthropic",
+    "lmstudio",
+    "ollama",
+    "openai_compatible",
+    "offline",
+    "scripted",
+)
 LOCAL_KINDS = frozenset({"lmstudio", "ollama", "offline", "scripted"})
 KEY_ENV = {"openai": "OPENAI_API_KEY", "azure": "AZURE_OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
 DEFAULT_LMSTUDIO_URL = "http://localhost:1234/v1"
@@ -71,10 +80,14 @@ class ProviderProfile:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
-            raise InvalidProfile(f"profile {label!r}: unknown field(s) {unknown}; known fields: {sorted(known)}")
+            raise InvalidProfile(
+                f"profile {label!r}: unknown field(s) {unknown}; known fields: {sorted(known)}"
+            )
         for required in ("name", "provider"):
             if not isinstance(values.get(required), str) or not values[required]:
-                raise InvalidProfile(f"profile {label!r}: field {required!r} is required and must be a string")
+                raise InvalidProfile(
+                    f"profile {label!r}: field {required!r} is required and must be a string"
+                )
         if values["provider"] not in PROVIDER_KINDS:
             raise InvalidProfile(
                 f"profile {label!r}: unknown provider {values['provider']!r}; expected one of {list(PROVIDER_KINDS)}"
@@ -284,7 +297,9 @@ def find_api_key(profile: ProviderProfile) -> Secret | None:
         except Exception as exc:  # a broken keyring must not hide the env key or crash a listing
             import logging
 
-            logging.getLogger(__name__).warning("key resolver failed for profile %r: %s", profile.name, type(exc).__name__)
+            logging.getLogger(__name__).warning(
+                "key resolver failed for profile %r: %s", profile.name, type(exc).__name__
+            )
             value = None
         if value:
             return value if isinstance(value, Secret) else Secret(value)
@@ -337,7 +352,9 @@ def probe_local_servers(profiles: dict[str, ProviderProfile], timeout_s: float =
     """Names of local server profiles (lmstudio, ollama) that answer, in preference order."""
     from concurrent.futures import ThreadPoolExecutor
 
-    candidates = [p for p in (profiles.get("lmstudio"), profiles.get("ollama")) if p is not None and p.base_url]
+    candidates = [
+        p for p in (profiles.get("lmstudio"), profiles.get("ollama")) if p is not None and p.base_url
+    ]
     with ThreadPoolExecutor(max_workers=max(1, len(candidates))) as pool:
         answers = list(pool.map(lambda p: _probe(p.base_url or "", timeout_s), candidates))
     return [p.name for p, ok in zip(candidates, answers, strict=True) if ok]
@@ -366,7 +383,9 @@ def choose_default(config: UserConfig | None = None, *, probe: bool = True) -> D
     if configured:
         where = "SEQMAKER_PROVIDER" if os.environ.get("SEQMAKER_PROVIDER") else f"default in {config.path}"
         if configured not in profiles:
-            raise UnknownProfile(f"{where} names profile {configured!r}, which does not exist; known: {sorted(profiles)}")
+            raise UnknownProfile(
+                f"{where} names profile {configured!r}, which does not exist; known: {sorted(profiles)}"
+            )
         return DefaultChoice(configured, f"configured ({where})")
     for name in ("openai", "anthropic", "azure"):
         profile = profiles[name]
@@ -403,7 +422,9 @@ def resolve_profile(name: str | None) -> ProviderProfile:
         name = choice.name
     profile = profiles.get(name)
     if profile is None:
-        raise UnknownProfile(f"unknown provider profile {name!r}; known profiles: {', '.join(sorted(profiles))}")
+        raise UnknownProfile(
+            f"unknown provider profile {name!r}; known profiles: {', '.join(sorted(profiles))}"
+        )
     return profile
 
 

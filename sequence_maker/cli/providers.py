@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import typer
 
-providers_app = typer.Typer(help="LLM provider profiles: list, test, add, set the default.", no_args_is_help=True)
+providers_app = typer.Typer(
+    help="LLM provider profiles: list, test, add, set the default.", no_args_is_help=True
+)
 
 
 def _fail(message: str) -> None:
@@ -20,7 +22,9 @@ def _fail(message: str) -> None:
 
 @providers_app.command("list")
 def list_profiles(
-    probe: bool = typer.Option(True, "--probe/--no-probe", help="Probe local servers (LM Studio, Ollama) for the default."),
+    probe: bool = typer.Option(
+        True, "--probe/--no-probe", help="Probe local servers (LM Studio, Ollama) for the default."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Show every profile, whether its API key is set (never the key), and the default."""
@@ -43,8 +47,17 @@ def list_profiles(
     for name, p in sorted(profiles.items()):
         key = "not needed" if not p.needs_key else ("yes" if config.find_api_key(p) is not None else "no")
         where = p.base_url or ("(SDK default)" if p.provider in ("openai", "anthropic") else "")
-        rows.append({"name": name, "provider": p.provider, "model": p.model or ("(bundled)" if p.provider == "offline" else "(server's)"), "endpoint": where,
-                     "key": key, "default": name == choice.name, "source": "user" if name in user.profiles else "built-in"})
+        rows.append(
+            {
+                "name": name,
+                "provider": p.provider,
+                "model": p.model or ("(bundled)" if p.provider == "offline" else "(server's)"),
+                "endpoint": where,
+                "key": key,
+                "default": name == choice.name,
+                "source": "user" if name in user.profiles else "built-in",
+            }
+        )
     if as_json:
         typer.echo(json.dumps({"default": choice.name, "reason": choice.reason, "profiles": rows}, indent=2))
         return
@@ -52,13 +65,24 @@ def list_profiles(
     for column in ("", "name", "provider", "model", "endpoint", "key set", "source"):
         table.add_column(column)
     for r in rows:
-        table.add_row("*" if r["default"] else "", r["name"], r["provider"], r["model"], r["endpoint"], r["key"], r["source"])
+        table.add_row(
+            "*" if r["default"] else "",
+            r["name"],
+            r["provider"],
+            r["model"],
+            r["endpoint"],
+            r["key"],
+            r["source"],
+        )
     console = Console(highlight=False)
     console.print(table)
     if choice.name:
         console.print(f"default: [bold]{choice.name}[/] ({choice.reason})")
     else:
-        console.print(f"default: none ({choice.reason}). " + config.NO_PROVIDER_HELP.format(path=config.config_dir() / "providers.toml"))
+        console.print(
+            f"default: none ({choice.reason}). "
+            + config.NO_PROVIDER_HELP.format(path=config.config_dir() / "providers.toml")
+        )
 
 
 @providers_app.command("test")
@@ -113,7 +137,11 @@ def test_profile(
     if m is not None:
         ttft = f"{m.ttft_s * 1000:.0f} ms" if m.ttft_s is not None else "-"
         est = " (estimated)" if m.usage_estimated else ""
-        cost = "unknown" if m.cost_usd is None else f"${m.cost_usd:.6f}{' (estimated)' if m.cost_estimated else ''}"
+        cost = (
+            "unknown"
+            if m.cost_usd is None
+            else f"${m.cost_usd:.6f}{' (estimated)' if m.cost_estimated else ''}"
+        )
         rate = f"{m.tokens_per_s:.1f} tok/s" if m.tokens_per_s else "-"
         console.print(
             f"model {m.model or '(not resolved)'} | TTFT {ttft} | total {m.duration_s * 1000:.0f} ms | in {m.input_tokens} / out "
@@ -126,11 +154,15 @@ def test_profile(
 @providers_app.command("add")
 def add_profile(
     name: str = typer.Argument(..., help="New profile name."),
-    provider: str = typer.Option(..., "--provider", help="openai | azure | anthropic | lmstudio | ollama | openai_compatible"),
+    provider: str = typer.Option(
+        ..., "--provider", help="openai | azure | anthropic | lmstudio | ollama | openai_compatible"
+    ),
     model: str = typer.Option(None, "--model"),
     base_url: str = typer.Option(None, "--base-url"),
     deployment: str = typer.Option(None, "--deployment", help="Azure deployment name."),
-    api_version: str = typer.Option(None, "--api-version", help="Azure dated API version (omit for the v1 API)."),
+    api_version: str = typer.Option(
+        None, "--api-version", help="Azure dated API version (omit for the v1 API)."
+    ),
     api_key_env: str = typer.Option(None, "--api-key-env", help="Env var holding this profile's key."),
     temperature: float = typer.Option(None, "--temperature"),
     max_tokens: int = typer.Option(None, "--max-tokens"),
@@ -140,8 +172,16 @@ def add_profile(
     from sequence_maker.assistant import config
     from sequence_maker.assistant.providers.errors import ProviderError
 
-    values = {"provider": provider, "model": model, "base_url": base_url, "deployment": deployment,
-              "api_version": api_version, "api_key_env": api_key_env, "temperature": temperature, "max_tokens": max_tokens}
+    values = {
+        "provider": provider,
+        "model": model,
+        "base_url": base_url,
+        "deployment": deployment,
+        "api_version": api_version,
+        "api_key_env": api_key_env,
+        "temperature": temperature,
+        "max_tokens": max_tokens,
+    }
     values = {k: v for k, v in values.items() if v is not None}
     try:
         config.ProviderProfile.from_dict(values, name=name)

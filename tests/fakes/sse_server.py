@@ -56,13 +56,22 @@ class Reply:
         return cls(events=blocks, **kwargs)
 
     @classmethod
-    def error(cls, status: int, message: str = "error", *, error_type: str = "server_error", headers: dict | None = None) -> Reply:
+    def error(
+        cls,
+        status: int,
+        message: str = "error",
+        *,
+        error_type: str = "server_error",
+        headers: dict | None = None,
+    ) -> Reply:
         body = json.dumps({"error": {"message": message, "type": error_type}}).encode()
         return cls(status=status, body=body, headers={"content-type": "application/json", **(headers or {})})
 
     @classmethod
     def json(cls, data: Any, status: int = 200) -> Reply:
-        return cls(status=status, body=json.dumps(data).encode(), headers={"content-type": "application/json"})
+        return cls(
+            status=status, body=json.dumps(data).encode(), headers={"content-type": "application/json"}
+        )
 
 
 @dataclass
@@ -119,7 +128,9 @@ class FakeSSEServer:
             if callable(self._script):
                 return index, self._script(post_index, request)
             if not self._script:
-                return index, Reply.error(500, "fake server: no scripted reply left", error_type="script_exhausted")
+                return index, Reply.error(
+                    500, "fake server: no scripted reply left", error_type="script_exhausted"
+                )
             return index, self._script.pop(0)
 
     @property
@@ -147,7 +158,10 @@ class FakeSSEServer:
 
             def do_GET(self) -> None:
                 if self.path.rstrip("/").endswith("/models"):
-                    data = {"object": "list", "data": [{"id": m, "object": "model", "owned_by": "fake"} for m in server.models]}
+                    data = {
+                        "object": "list",
+                        "data": [{"id": m, "object": "model", "owned_by": "fake"} for m in server.models],
+                    }
                     self._send_plain(Reply.json(data))
                 else:
                     self._send_plain(Reply.error(404, "not found", error_type="not_found"))
@@ -155,7 +169,9 @@ class FakeSSEServer:
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length) if length else b""
-                request = RecordedRequest("POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body, time.monotonic())
+                request = RecordedRequest(
+                    "POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body, time.monotonic()
+                )
                 index, reply = server._next_reply(request)
                 if reply.header_delay_s:
                     time.sleep(reply.header_delay_s)
@@ -258,7 +274,9 @@ class FakeSSEServer:
 
         self._httpd = Server(("127.0.0.1", 0), Handler)
         self.port = self._httpd.server_address[1]
-        threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
 
     def stop(self) -> None:
         if self._httpd is not None:

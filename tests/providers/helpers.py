@@ -27,7 +27,10 @@ WEATHER_TOOL = ToolSpec(
 
 def simple_request(text: str = "hi", tools: list[ToolSpec] | None = None, **kwargs) -> ChatRequest:
     return ChatRequest(
-        messages=[ChatMessage(role="system", content="You are terse."), ChatMessage(role="user", content=text)],
+        messages=[
+            ChatMessage(role="system", content="You are terse."),
+            ChatMessage(role="user", content=text),
+        ],
         tools=tools if tools is not None else [WEATHER_TOOL],
         **kwargs,
     )

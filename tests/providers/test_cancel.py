@@ -98,7 +98,9 @@ async def test_cancel_at_every_event_index_anthropic(monkeypatch):
     sink = ListMetricsSink()
     for k in range(0, total):
         how = "aclose" if k % 2 else "task_cancel"
-        with fake_anthropic_server([anthropic_fixture("parallel_tools", delay_s=0.002, hold_open=True)]) as server:
+        with fake_anthropic_server(
+            [anthropic_fixture("parallel_tools", delay_s=0.002, hold_open=True)]
+        ) as server:
             latencies.append(await _cancel_after(server, k, how, sink))
     assert max(latencies) < DISCONNECT_LIMIT_S, latencies
 

@@ -13,20 +13,32 @@ runner = CliRunner()
 
 
 def _env(tmp_path, **extra):
-    env = {"SEQMAKER_CONFIG_DIR": str(tmp_path), "SEQMAKER_LMSTUDIO_URL": "http://127.0.0.1:9/v1",
-           "SEQMAKER_OLLAMA_URL": "http://127.0.0.1:9/v1", "OPENAI_API_KEY": "", "ANTHROPIC_API_KEY": "",
-           "AZURE_OPENAI_API_KEY": "", "SEQMAKER_PROVIDER": ""}
+    env = {
+        "SEQMAKER_CONFIG_DIR": str(tmp_path),
+        "SEQMAKER_LMSTUDIO_URL": "http://127.0.0.1:9/v1",
+        "SEQMAKER_OLLAMA_URL": "http://127.0.0.1:9/v1",
+        "OPENAI_API_KEY": "",
+        "ANTHROPIC_API_KEY": "",
+        "AZURE_OPENAI_API_KEY": "",
+        "SEQMAKER_PROVIDER": "",
+    }
     env.update(extra)
     return env
 
 
 def test_list_shows_key_presence_but_never_the_key(tmp_path):
     secret = "sk-live-DO-NOT-PRINT-123456"
-    result = runner.invoke(app, ["providers", "list", "--json", "--no-probe"], env=_env(tmp_path, OPENAI_API_KEY=secret))
+    result = runner.invoke(
+        app, ["providers", "list", "--json", "--no-probe"], env=_env(tmp_path, OPENAI_API_KEY=secret)
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     rows = {r["name"]: r for r in data["profiles"]}
-    assert rows["openai"]["key"] == "yes" and rows["anthropic"]["key"] == "no" and rows["ollama"]["key"] == "not needed"
+    assert (
+        rows["openai"]["key"] == "yes"
+        and rows["anthropic"]["key"] == "no"
+        and rows["ollama"]["key"] == "not needed"
+    )
     assert data["default"] == "openai" and "key" in data["reason"].lower()
     assert secret not in result.output
     table = runner.invoke(app, ["providers", "list", "--no-probe"], env=_env(tmp_path, OPENAI_API_KEY=secret))
@@ -35,8 +47,22 @@ def test_list_shows_key_presence_but_never_the_key(tmp_path):
 
 def test_add_then_test_a_profile(tmp_path):
     with fake_openai_server([openai_text_reply("ready")]) as server:
-        added = runner.invoke(app, ["providers", "add", "bench", "--provider", "openai_compatible", "--model", "fake-model",
-                                    "--base-url", f"{server.base_url}/v1", "--default"], env=_env(tmp_path))
+        added = runner.invoke(
+            app,
+            [
+                "providers",
+                "add",
+                "bench",
+                "--provider",
+                "openai_compatible",
+                "--model",
+                "fake-model",
+                "--base-url",
+                f"{server.base_url}/v1",
+                "--default",
+            ],
+            env=_env(tmp_path),
+        )
         assert added.exit_code == 0, added.output
         result = runner.invoke(app, ["providers", "test"], env=_env(tmp_path))
     assert result.exit_code == 0, result.output

@@ -27,8 +27,17 @@ from sequence_maker.assistant.providers.registry import create_provider
 from sequence_maker.assistant.providers.secret import Secret, scrub
 from tests.fakes.openai_server import fake_openai_server
 
-ENV_KEYS = ["OPENAI_API_KEY", "ANTHROPIC_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT",
-            "AZURE_OPENAI_DEPLOYMENT", "SEQMAKER_PROVIDER", "OPENAI_BASE_URL", "ANTHROPIC_BASE_URL", "OLLAMA_HOST"]
+ENV_KEYS = [
+    "OPENAI_API_KEY",
+    "ANTHROPIC_API_KEY",
+    "AZURE_OPENAI_API_KEY",
+    "AZURE_OPENAI_ENDPOINT",
+    "AZURE_OPENAI_DEPLOYMENT",
+    "SEQMAKER_PROVIDER",
+    "OPENAI_BASE_URL",
+    "ANTHROPIC_BASE_URL",
+    "OLLAMA_HOST",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -49,7 +58,13 @@ def test_builtin_profiles_exist():
 
 
 def test_round_trip_and_validation():
-    p = ProviderProfile(name="x", provider="openai_compatible", model="m", base_url="http://127.0.0.1:8080/v1", temperature=0.2)
+    p = ProviderProfile(
+        name="x",
+        provider="openai_compatible",
+        model="m",
+        base_url="http://127.0.0.1:8080/v1",
+        temperature=0.2,
+    )
     assert ProviderProfile.from_dict(p.to_dict()) == p
     assert p.is_local
     with pytest.raises(InvalidProfile, match="unknown field"):
@@ -137,7 +152,9 @@ def test_import_is_lazy():
         "sequence_maker.assistant.providers.streaming, sequence_maker.assistant.providers.scripted;"
         "print(sorted(m for m in ('openai', 'anthropic', 'genai_prices', 'tenacity', 'json_repair') if m in sys.modules))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert out == "[]"
 
 
@@ -182,12 +199,16 @@ def test_secret_copies_but_refuses_pickle():
 
 
 def test_cli_saves_next_to_a_hand_written_toml_without_losing_either(tmp_path):
-    (tmp_path / "providers.toml").write_text('default = "mine"\n[profiles.mine]\nprovider = "ollama"\nmodel = "llama3.2"\n')
+    (tmp_path / "providers.toml").write_text(
+        'default = "mine"\n[profiles.mine]\nprovider = "ollama"\nmodel = "llama3.2"\n'
+    )
     cfg = config.load_user_config()
     cfg.profiles["added"] = {"provider": "lmstudio", "model": "qwen"}
     config.save_user_config(cfg)
     saved = json.loads((tmp_path / "providers.json").read_text())
-    assert saved == {"profiles": {"added": {"provider": "lmstudio", "model": "qwen"}}}  # TOML content not copied
+    assert saved == {
+        "profiles": {"added": {"provider": "lmstudio", "model": "qwen"}}
+    }  # TOML content not copied
     profiles = all_profiles()
     assert profiles["mine"].model == "llama3.2" and profiles["added"].model == "qwen"
     assert choose_default().name == "mine"

@@ -17,11 +17,26 @@ OPENAI_CASES = sorted(p.name.removesuffix(".sse") for p in OPENAI_FIXTURES.glob(
 ANTHROPIC_CASES = sorted(p.name.removesuffix(".sse") for p in ANTHROPIC_FIXTURES.glob("*.sse"))
 
 REQUIRED_OPENAI = {
-    "single_call", "parallel_calls", "interleaved_indices", "azure_empty_first_choices", "usage_nonempty_choices",
-    "ollama_same_index_new_id", "whole_call_one_chunk", "missing_index", "missing_id", "late_id",
-    "lmstudio_numeric_ids", "truncated_length", "mid_stream_error",
+    "single_call",
+    "parallel_calls",
+    "interleaved_indices",
+    "azure_empty_first_choices",
+    "usage_nonempty_choices",
+    "ollama_same_index_new_id",
+    "whole_call_one_chunk",
+    "missing_index",
+    "missing_id",
+    "late_id",
+    "lmstudio_numeric_ids",
+    "truncated_length",
+    "mid_stream_error",
 }
-REQUIRED_ANTHROPIC = {"text_and_tool", "text_and_no_args_tool", "max_tokens_truncation", "mid_stream_overloaded"}
+REQUIRED_ANTHROPIC = {
+    "text_and_tool",
+    "text_and_no_args_tool",
+    "max_tokens_truncation",
+    "mid_stream_overloaded",
+}
 
 
 def test_corpus_covers_required_shapes():

@@ -37,7 +37,9 @@ async def test_openai_cached_tokens_are_not_double_counted(monkeypatch):
     want = (128 * 0.15 + 1920 * 0.075 + 12 * 0.60) / M
     with fake_openai_server([openai_fixture("usage_nonempty_choices")]) as server:
         metrics = await _metrics(server, server.profile(provider="openai", model="gpt-4o-mini"))
-    assert metrics.input_tokens == 2048 and metrics.cached_input_tokens == 1920 and metrics.output_tokens == 12
+    assert (
+        metrics.input_tokens == 2048 and metrics.cached_input_tokens == 1920 and metrics.output_tokens == 12
+    )
     assert close(metrics.cost_usd, want), (metrics.cost_usd, want)
     assert not metrics.cost_estimated
 
@@ -47,7 +49,9 @@ async def test_azure_deployment_priced_via_price_model(monkeypatch):
     # gpt-4o: $2.50 input, $1.25 cached, $10 output; 300 prompt incl. 128 cached, 30 output
     want = (172 * 2.50 + 128 * 1.25 + 30 * 10.0) / M
     with fake_openai_server([openai_fixture("azure_empty_first_choices")]) as server:
-        profile = server.profile(provider="azure", base_url=server.base_url, model="", deployment="prod-4o", price_model="gpt-4o")
+        profile = server.profile(
+            provider="azure", base_url=server.base_url, model="", deployment="prod-4o", price_model="gpt-4o"
+        )
         metrics = await _metrics(server, profile)
         assert server.requests[0].path == "/openai/v1/chat/completions"
         assert server.requests[0].json["model"] == "prod-4o"
@@ -103,7 +107,9 @@ async def test_azure_without_price_model_is_priced_by_the_model_that_answered(mo
     monkeypatch.setenv("AZURE_OPENAI_API_KEY", "azure-test-key-0000")
     want = (172 * 2.50 + 128 * 1.25 + 30 * 10.0) / M  # chunks report model gpt-4o-2024-11-20
     with fake_openai_server([openai_fixture("azure_empty_first_choices")]) as server:
-        profile = server.profile(provider="azure", base_url=server.base_url, model="", deployment="team-deployment")
+        profile = server.profile(
+            provider="azure", base_url=server.base_url, model="", deployment="team-deployment"
+        )
         metrics = await _metrics(server, profile)
         assert server.requests[0].headers["api-key"] == "azure-test-key-0000"
     assert metrics.model == "team-deployment"

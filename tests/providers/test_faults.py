@@ -31,8 +31,12 @@ async def run(server, **profile_fields):
 
 
 async def test_429_honours_retry_after_then_succeeds():
-    with fake_openai_server([Reply.error(429, "slow down", error_type="rate_limit_error", headers={"retry-after": "0.3"}),
-                             openai_text_reply(TEXT)]) as server:
+    with fake_openai_server(
+        [
+            Reply.error(429, "slow down", error_type="rate_limit_error", headers={"retry-after": "0.3"}),
+            openai_text_reply(TEXT),
+        ]
+    ) as server:
         started = time.monotonic()
         result, metrics = await run(server)
         elapsed = time.monotonic() - started
@@ -42,7 +46,9 @@ async def test_429_honours_retry_after_then_succeeds():
 
 
 async def test_retry_after_is_capped():
-    with fake_openai_server([Reply.error(429, headers={"retry-after": "3600"}), openai_text_reply(TEXT)]) as server:
+    with fake_openai_server(
+        [Reply.error(429, headers={"retry-after": "3600"}), openai_text_reply(TEXT)]
+    ) as server:
         provider = create_provider(server.profile(), metrics_sink=None)
         provider.policy.retry_after_cap_s = 0.1
         started = time.monotonic()
@@ -58,7 +64,9 @@ async def test_500s_are_retried_with_backoff():
 
 
 async def test_400_is_not_retried_and_names_the_problem():
-    with fake_openai_server([Reply.error(400, "Invalid 'messages': empty", error_type="invalid_request_error")]) as server:
+    with fake_openai_server(
+        [Reply.error(400, "Invalid 'messages': empty", error_type="invalid_request_error")]
+    ) as server:
         result, metrics = await run(server)
     assert result.error is not None and result.error.status_code == 400 and not result.error.retryable
     assert "Invalid 'messages'" in result.error.message
@@ -68,10 +76,16 @@ async def test_400_is_not_retried_and_names_the_problem():
 async def test_api_key_never_appears_in_errors(monkeypatch):
     key = "sk-proj-SECRETSECRET1234567890"
     monkeypatch.setenv("FAKE_KEY", key)
-    with fake_openai_server([Reply.error(401, f"Incorrect API key provided: {key}", error_type="invalid_api_key")]) as server:
+    with fake_openai_server(
+        [Reply.error(401, f"Incorrect API key provided: {key}", error_type="invalid_api_key")]
+    ) as server:
         result, metrics = await run(server, api_key_env="FAKE_KEY")
         assert server.requests[0].headers["authorization"] == f"Bearer {key}"  # the key was really used
-    assert result.error is not None and key not in result.error.message and "SECRETSECRET" not in (metrics.error or "")
+    assert (
+        result.error is not None
+        and key not in result.error.message
+        and "SECRETSECRET" not in (metrics.error or "")
+    )
     assert "API key" in result.error.message  # the hint says what to fix
 
 

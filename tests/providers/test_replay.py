@@ -30,11 +30,15 @@ from tests.fakes.openai_server import fake_openai_server, openai_fixture, openai
 from .helpers import collect, simple_request
 
 ALL_EVENTS = [
-    TextDelta("hé"), ToolCallStart("c1", "f", 0), ToolCallDelta("c1", '{"a"', index=0),
+    TextDelta("hé"),
+    ToolCallStart("c1", "f", 0),
+    ToolCallDelta("c1", '{"a"', index=0),
     ToolCallEnd("c1", "f", {"a": [1, {"b": None}]}, '{"a": [1, {"b": null}]}', index=0),
     ToolCallEnd("c2", "g", {}, '{"x": "tru', ok=False, error="truncated", index=1),
-    Usage(10, 5, cached_input_tokens=2, estimated=True), Finish("tool_calls", "tool_calls"),
-    StreamError("boom", kind="connection", retryable=True, status_code=None), Reset("retry"),
+    Usage(10, 5, cached_input_tokens=2, estimated=True),
+    Finish("tool_calls", "tool_calls"),
+    StreamError("boom", kind="connection", retryable=True, status_code=None),
+    Reset("retry"),
 ]
 
 
@@ -52,7 +56,9 @@ def test_bad_event_dicts_are_named():
 
 async def test_scripted_provider_replays_turns_and_reports_exhaustion():
     sink = ListMetricsSink()
-    provider = ScriptedProvider([[TextDelta("one"), Finish("stop")], [TextDelta("two"), Finish("stop")]], metrics_sink=sink)
+    provider = ScriptedProvider(
+        [[TextDelta("one"), Finish("stop")], [TextDelta("two"), Finish("stop")]], metrics_sink=sink
+    )
     first = await collect(provider, simple_request("a"))
     second = await collect(provider, simple_request("b"))
     third = await collect(provider, simple_request("c"))

@@ -14,10 +14,14 @@ from .helpers import WEATHER_TOOL, collect
 CONVERSATION = [
     ChatMessage(role="system", content="You edit light programs."),
     ChatMessage(role="user", content="Weather in Paris and Rome?"),
-    ChatMessage(role="assistant", content="Checking.", tool_calls=[
-        {"id": "call_1", "name": "get_weather", "arguments": {"city": "Paris"}},
-        {"id": "call_2", "name": "get_weather", "arguments": {"city": "Rome"}},
-    ]),
+    ChatMessage(
+        role="assistant",
+        content="Checking.",
+        tool_calls=[
+            {"id": "call_1", "name": "get_weather", "arguments": {"city": "Paris"}},
+            {"id": "call_2", "name": "get_weather", "arguments": {"city": "Rome"}},
+        ],
+    ),
     ChatMessage(role="tool", content="18C", tool_call_id="call_1"),
     ChatMessage(role="tool", content="city not found", tool_call_id="call_2", is_error=True),
 ]
@@ -37,7 +41,9 @@ async def _send(server, profile, request):
 
 async def test_openai_wire_request():
     with fake_openai_server([openai_text_reply("ok")]) as server:
-        sent = await _send(server, server.profile(temperature=0.3), _request(tool_choice="get_weather", max_tokens=99))
+        sent = await _send(
+            server, server.profile(temperature=0.3), _request(tool_choice="get_weather", max_tokens=99)
+        )
     body = sent.json
     assert sent.path == "/v1/chat/completions" and body["stream"] is True
     assert body["stream_options"] == {"include_usage": True}
@@ -46,15 +52,20 @@ async def test_openai_wire_request():
     assert body["tools"][0]["function"]["name"] == "get_weather"
     msgs = body["messages"]
     assert [m["role"] for m in msgs] == ["system", "user", "assistant", "tool", "tool"]
-    assert msgs[2]["tool_calls"][1] == {"id": "call_2", "type": "function",
-                                        "function": {"name": "get_weather", "arguments": '{"city": "Rome"}'}}
+    assert msgs[2]["tool_calls"][1] == {
+        "id": "call_2",
+        "type": "function",
+        "function": {"name": "get_weather", "arguments": '{"city": "Rome"}'},
+    }
     assert msgs[3] == {"role": "tool", "tool_call_id": "call_1", "content": "18C"}
 
 
 async def test_openai_first_party_options(monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-000000000000")
     with fake_openai_server([openai_text_reply("ok")]) as server:
-        sent = await _send(server, server.profile(provider="openai"), _request(max_tokens=50, parallel_tool_calls=False))
+        sent = await _send(
+            server, server.profile(provider="openai"), _request(max_tokens=50, parallel_tool_calls=False)
+        )
     assert sent.json["max_completion_tokens"] == 50 and "max_tokens" not in sent.json
     assert sent.json["parallel_tool_calls"] is False
     assert sent.headers["authorization"] == "Bearer sk-test-000000000000"
@@ -72,8 +83,14 @@ async def test_ollama_gets_no_tool_choice_and_local_model_is_discovered():
 async def test_azure_dated_deployment_routing(monkeypatch):
     monkeypatch.setenv("AZURE_OPENAI_API_KEY", "azure-key-000000")
     with fake_openai_server([openai_text_reply("ok")]) as server:
-        profile = server.profile(provider="azure", base_url=server.base_url, model="", deployment="my-4o",
-                                 api_version="2024-10-21", price_model="gpt-4o")
+        profile = server.profile(
+            provider="azure",
+            base_url=server.base_url,
+            model="",
+            deployment="my-4o",
+            api_version="2024-10-21",
+            price_model="gpt-4o",
+        )
         sent = await _send(server, profile, _request())
     assert sent.path == "/openai/deployments/my-4o/chat/completions?api-version=2024-10-21"
     assert sent.headers["api-key"] == "azure-key-000000"
@@ -82,7 +99,9 @@ async def test_azure_dated_deployment_routing(monkeypatch):
 async def test_azure_old_dated_version_skips_stream_options(monkeypatch):
     monkeypatch.setenv("AZURE_OPENAI_API_KEY", "azure-key-000000")
     with fake_openai_server([openai_text_reply("ok")]) as server:
-        profile = server.profile(provider="azure", base_url=server.base_url, model="", deployment="d", api_version="2024-06-01")
+        profile = server.profile(
+            provider="azure", base_url=server.base_url, model="", deployment="d", api_version="2024-06-01"
+        )
         sent = await _send(server, profile, _request())
     assert "stream_options" not in sent.json
 
@@ -90,7 +109,11 @@ async def test_azure_old_dated_version_skips_stream_options(monkeypatch):
 async def test_anthropic_wire_request(monkeypatch):
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-0000000000")
     with fake_anthropic_server([anthropic_text_reply("ok")]) as server:
-        sent = await _send(server, server.profile(max_tokens=321), _request(tool_choice="required", parallel_tool_calls=False))
+        sent = await _send(
+            server,
+            server.profile(max_tokens=321),
+            _request(tool_choice="required", parallel_tool_calls=False),
+        )
     body = sent.json
     assert sent.path == "/v1/messages" and body["stream"] is True and body["max_tokens"] == 321
     assert body["system"] == "You edit light programs."
@@ -98,7 +121,12 @@ async def test_anthropic_wire_request(monkeypatch):
     assert body["tool_choice"] == {"type": "any", "disable_parallel_tool_use": True}
     msgs = body["messages"]
     assert [m["role"] for m in msgs] == ["user", "assistant", "user"]
-    assert msgs[1]["content"][1] == {"type": "tool_use", "id": "call_1", "name": "get_weather", "input": {"city": "Paris"}}
+    assert msgs[1]["content"][1] == {
+        "type": "tool_use",
+        "id": "call_1",
+        "name": "get_weather",
+        "input": {"city": "Paris"},
+    }
     results = msgs[2]["content"]  # every result of the turn in ONE user message
     assert [(r["tool_use_id"], r["is_error"]) for r in results] == [("call_1", False), ("call_2", True)]
     auth = sent.headers.get("x-api-key") or sent.headers.get("authorization", "")

@@ -11,8 +11,10 @@ from sequence_maker.assistant.providers.events import ToolCallDelta, ToolCallSta
 from sequence_maker.assistant.providers.toolcalls import ToolCallAssembler, finalise_call, truncation_reason
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.text(max_size=12),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4),
+    st.none() | st.booleans() | st.integers(-(10**6), 10**6) | st.text(max_size=12),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4)
+    ),
     max_leaves=12,
 )
 argument_objects = st.dictionaries(st.text(min_size=1, max_size=8), json_values, max_size=5)
@@ -29,8 +31,13 @@ def _split(raw: str, cuts: list[int]) -> list[str]:
 
 
 @settings(max_examples=80, deadline=None)
-@given(a=argument_objects, b=argument_objects, cuts_a=st.lists(st.integers(0, 10_000), max_size=12),
-       cuts_b=st.lists(st.integers(0, 10_000), max_size=12), order=st.lists(st.booleans(), max_size=60))
+@given(
+    a=argument_objects,
+    b=argument_objects,
+    cuts_a=st.lists(st.integers(0, 10_000), max_size=12),
+    cuts_b=st.lists(st.integers(0, 10_000), max_size=12),
+    order=st.lists(st.booleans(), max_size=60),
+)
 def test_interleaved_fragments_reassemble_exactly(a, b, cuts_a, cuts_b, order):
     raw_a, raw_b = json.dumps(a), json.dumps(b)
     frags = {0: _split(raw_a, cuts_a), 1: _split(raw_b, cuts_b)}
@@ -44,7 +51,10 @@ def test_interleaved_fragments_reassemble_exactly(a, b, cuts_a, cuts_b, order):
         pick = 0 if not pending[1] else 1 if not pending[0] else int(next(choices, False))
         asm.feed(pick, None, None, pending[pick].pop(0), out)
     ends = asm.finish(truncated=False)
-    assert [(e.call_id, e.name, e.arguments, e.ok) for e in ends] == [("call_a", "first", a, True), ("call_b", "second", b, True)]
+    assert [(e.call_id, e.name, e.arguments, e.ok) for e in ends] == [
+        ("call_a", "first", a, True),
+        ("call_b", "second", b, True),
+    ]
     assert sum(isinstance(e, ToolCallStart) for e in out) == 2
 
 

@@ -41,8 +41,11 @@ def anthropic_messages(messages: list[ChatMessage]) -> tuple[str | None, list[di
                 "content": m.content,
                 "is_error": bool(m.is_error),
             }
-            if out and out[-1]["role"] == "user" and isinstance(out[-1]["content"], list) and all(
-                b.get("type") == "tool_result" for b in out[-1]["content"]
+            if (
+                out
+                and out[-1]["role"] == "user"
+                and isinstance(out[-1]["content"], list)
+                and all(b.get("type") == "tool_result" for b in out[-1]["content"])
             ):
                 out[-1]["content"].append(block)
             else:
@@ -52,7 +55,9 @@ def anthropic_messages(messages: list[ChatMessage]) -> tuple[str | None, list[di
             if m.content:
                 content.append({"type": "text", "text": m.content})
             for c in m.tool_calls:
-                content.append({"type": "tool_use", "id": c["id"], "name": c["name"], "input": c.get("arguments") or {}})
+                content.append(
+                    {"type": "tool_use", "id": c["id"], "name": c["name"], "input": c.get("arguments") or {}}
+                )
             out.append({"role": "assistant", "content": content})
         else:
             out.append({"role": m.role, "content": m.content})
@@ -114,7 +119,12 @@ class AnthropicTranslator:
     def _merge_usage(self, raw: Any) -> None:
         if raw is None:
             return
-        for key in ("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens"):
+        for key in (
+            "input_tokens",
+            "output_tokens",
+            "cache_read_input_tokens",
+            "cache_creation_input_tokens",
+        ):
             value = getattr(raw, key, None)
             if value is not None:
                 self._raw_usage[key] = value  # cumulative: latest wins

@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 class AnthropicProvider(StreamingProvider):
     """Streams the Messages API with tools through ``anthropic.AsyncAnthropic``."""
 
-    def __init__(self, profile: ProviderProfile, api_key: Secret | None, *, metrics_sink: MetricsSink | None = None):
+    def __init__(
+        self, profile: ProviderProfile, api_key: Secret | None, *, metrics_sink: MetricsSink | None = None
+    ):
         super().__init__(
             name=profile.name,
             model=profile.model,
@@ -40,7 +42,9 @@ class AnthropicProvider(StreamingProvider):
         if self._client is None:
             import anthropic
 
-            timeout = max(self.policy.first_chunk_timeout_s or 60.0, self.policy.stall_timeout_s or 60.0) + 30.0
+            timeout = (
+                max(self.policy.first_chunk_timeout_s or 60.0, self.policy.stall_timeout_s or 60.0) + 30.0
+            )
             self._client = anthropic.AsyncAnthropic(
                 api_key=self._api_key.reveal() if self._api_key else None,
                 base_url=self.profile.base_url or None,
@@ -51,7 +55,9 @@ class AnthropicProvider(StreamingProvider):
 
     async def _open(self, request: ChatRequest) -> Any:
         kwargs = build_messages_kwargs(
-            request, model=self.model, default_temperature=self.profile.temperature,
+            request,
+            model=self.model,
+            default_temperature=self.profile.temperature,
             default_max_tokens=self.profile.max_tokens,
         )
         return await self.client.messages.create(**kwargs)
@@ -71,5 +77,7 @@ class AnthropicProvider(StreamingProvider):
         return f"AnthropicProvider(name={self.name!r}, model={self.model!r})"
 
 
-def create(profile: ProviderProfile, api_key: Secret | None, metrics_sink: MetricsSink | None) -> AnthropicProvider:
+def create(
+    profile: ProviderProfile, api_key: Secret | None, metrics_sink: MetricsSink | None
+) -> AnthropicProvider:
     return AnthropicProvider(profile, api_key, metrics_sink=metrics_sink)

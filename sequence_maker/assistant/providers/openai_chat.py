@@ -39,7 +39,10 @@ def openai_messages(messages: list[ChatMessage]) -> list[dict[str, Any]]:
                         {
                             "id": c["id"],
                             "type": "function",
-                            "function": {"name": c["name"], "arguments": json.dumps(c.get("arguments") or {})},
+                            "function": {
+                                "name": c["name"],
+                                "arguments": json.dumps(c.get("arguments") or {}),
+                            },
                         }
                         for c in m.tool_calls
                     ],
@@ -55,7 +58,10 @@ def openai_messages(messages: list[ChatMessage]) -> list[dict[str, Any]]:
 
 def openai_tools(tools: list[ToolSpec]) -> list[dict[str, Any]]:
     return [
-        {"type": "function", "function": {"name": t.name, "description": t.description, "parameters": t.parameters}}
+        {
+            "type": "function",
+            "function": {"name": t.name, "description": t.description, "parameters": t.parameters},
+        }
         for t in tools
     ]
 
@@ -74,7 +80,9 @@ def usage_from_openai(raw: Any) -> Usage:
         input_tokens=getattr(raw, "prompt_tokens", 0) or 0,
         output_tokens=getattr(raw, "completion_tokens", 0) or 0,
         cached_input_tokens=(getattr(prompt_details, "cached_tokens", 0) or 0) if prompt_details else 0,
-        reasoning_tokens=(getattr(completion_details, "reasoning_tokens", 0) or 0) if completion_details else 0,
+        reasoning_tokens=(getattr(completion_details, "reasoning_tokens", 0) or 0)
+        if completion_details
+        else 0,
     )
 
 

@@ -25,13 +25,17 @@ LOCAL_PLACEHOLDER_KEY = "not-needed"  # local servers ignore the key but the SDK
 class OpenAIChatProvider(StreamingProvider):
     """Streams Chat Completions with tools through ``openai.AsyncOpenAI``/``AsyncAzureOpenAI``."""
 
-    def __init__(self, profile: ProviderProfile, api_key: Secret | None, *, metrics_sink: MetricsSink | None = None):
+    def __init__(
+        self, profile: ProviderProfile, api_key: Secret | None, *, metrics_sink: MetricsSink | None = None
+    ):
         kind = profile.provider
         model = profile.deployment or profile.model if kind == "azure" else profile.model
         if kind == "azure" and not profile.base_url:
             raise InvalidProfile(f"profile {profile.name!r}: Azure needs base_url (AZURE_OPENAI_ENDPOINT)")
         if kind == "azure" and not model:
-            raise InvalidProfile(f"profile {profile.name!r}: Azure needs a deployment (AZURE_OPENAI_DEPLOYMENT)")
+            raise InvalidProfile(
+                f"profile {profile.name!r}: Azure needs a deployment (AZURE_OPENAI_DEPLOYMENT)"
+            )
         price_id: str | None
         if profile.is_local:
             price_id = None
@@ -78,9 +82,15 @@ class OpenAIChatProvider(StreamingProvider):
             base = endpoint if endpoint.endswith("/openai/v1") else endpoint + "/openai/v1"
             # the v1 endpoint takes the key as a bearer token; the api-key header also works on older gateways
             return openai.AsyncOpenAI(
-                base_url=base + "/", api_key=key, default_headers={"api-key": key}, max_retries=0, timeout=timeout
+                base_url=base + "/",
+                api_key=key,
+                default_headers={"api-key": key},
+                max_retries=0,
+                timeout=timeout,
             )
-        return openai.AsyncOpenAI(base_url=profile.base_url or None, api_key=key, max_retries=0, timeout=timeout)
+        return openai.AsyncOpenAI(
+            base_url=profile.base_url or None, api_key=key, max_retries=0, timeout=timeout
+        )
 
     @property
     def client(self) -> Any:
@@ -132,5 +142,7 @@ class OpenAIChatProvider(StreamingProvider):
         return f"OpenAIChatProvider(name={self.name!r}, model={self.model!r}, base_url={self.profile.base_url!r})"
 
 
-def create(profile: ProviderProfile, api_key: Secret | None, metrics_sink: MetricsSink | None) -> OpenAIChatProvider:
+def create(
+    profile: ProviderProfile, api_key: Secret | None, metrics_sink: MetricsSink | None
+) -> OpenAIChatProvider:
     return OpenAIChatProvider(profile, api_key, metrics_sink=metrics_sink)

@@ -33,15 +33,21 @@ _FACTORIES: dict[str, str | ProviderFactory] = {
 }
 
 
-def _create_offline(profile: ProviderProfile, api_key: Secret | None, metrics_sink: MetricsSink | None) -> Provider:
+def _create_offline(
+    profile: ProviderProfile, api_key: Secret | None, metrics_sink: MetricsSink | None
+) -> Provider:
     """The embedded model (``providers/offline.py``, owned by the offline engineer), imported only now."""
     from . import offline
 
     factory = getattr(offline, "create_provider", None)
     if factory is not None:
         return factory(profile, metrics_sink=metrics_sink)
-    options = {k: v for k, v in profile.options.items() if k in ("model_path", "n_ctx", "threads", "timeout_s")}
-    return offline.OfflineProvider(profile.model or None, name=profile.name, metrics_sink=metrics_sink, **options)
+    options = {
+        k: v for k, v in profile.options.items() if k in ("model_path", "n_ctx", "threads", "timeout_s")
+    }
+    return offline.OfflineProvider(
+        profile.model or None, name=profile.name, metrics_sink=metrics_sink, **options
+    )
 
 
 def register_provider(kind: str, factory: ProviderFactory | str) -> None:
@@ -56,7 +62,9 @@ def provider_kinds() -> list[str]:
 def _load(kind: str) -> ProviderFactory:
     target = _FACTORIES.get(kind)
     if target is None:
-        raise UnknownProviderKind(f"no provider registered for kind {kind!r}; known kinds: {provider_kinds()}")
+        raise UnknownProviderKind(
+            f"no provider registered for kind {kind!r}; known kinds: {provider_kinds()}"
+        )
     if callable(target):
         return target
     module_name, _, attr = target.partition(":")

@@ -14,10 +14,10 @@ from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .base import ChatRequest, MetricsSink, Provider
+from .base import ChatRequest, MetricsSink, Provider, RequestMetrics
 from .events import ProviderEvent, StreamError
 from .serialize import EventFormatError, event_from_dict, event_to_dict, write_text_atomic
-from .streaming import _Tally, fill_metrics
+from .streaming import StreamTally, count_event, fill_metrics
 
 if TYPE_CHECKING:
     from ..config import ProviderProfile
@@ -83,18 +83,15 @@ class ScriptedProvider:
         return len(self.turns) - self._next
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[ProviderEvent]:
-        from .streaming import StreamingProvider
-
         self.requests.append(request)
         started = time.monotonic()
-        from .base import RequestMetrics
-
         metrics = RequestMetrics(provider=self.name, model=self.model)
-        tally = _Tally()
+        tally = StreamTally()
         try:
             if self._next >= len(self.turns):
                 yield StreamError(
-                    message=f"{self.name}: no recorded turn left (replayed {len(self.turns)})", kind="script_exhausted"
+                    message=f"{self.name}: no recorded turn left (replayed {len(self.turns)})",
+                    kind="script_exhausted",
                 )
                 return
             events = self.turns[self._next]
@@ -102,7 +99,7 @@ class ScriptedProvider:
             for event in events:
                 if self.delay_s:
                     await asyncio.sleep(self.delay_s)
-                StreamingProvider._count(event, tally, metrics, started)
+                count_event(event, tally, metrics, started)
                 yield event
         finally:
             if self.metrics_sink is not None:
@@ -137,12 +134,19 @@ class RecordingProvider:
         await self.inner.aclose()
 
 
-def create(profile: ProviderProfile, api_key: Secret | None, metrics_sink: MetricsSink | None) -> ScriptedProvider:
+def create(
+    profile: ProviderProfile, api_key: Secret | None, metrics_sink: MetricsSink | None
+) -> ScriptedProvider:
     """Factory for ``provider = "scripted"`` profiles: ``options.path`` names the recording."""
     path = profile.options.get("path")
     if not path:
-        raise ValueError(f"profile {profile.name!r}: a scripted profile needs options.path (a JSONL recording)")
+        raise ValueError(
+            f"profile {profile.name!r}: a scripted profile needs options.path (a JSONL recording)"
+        )
     return ScriptedProvider.from_file(
-        path, name=profile.name, model=profile.model or "scripted",
-        delay_s=float(profile.options.get("delay_s", 0.0)), metrics_sink=metrics_sink,
+        path,
+        name=profile.name,
+        model=profile.model or "scripted",
+        delay_s=float(profile.options.get("delay_s", 0.0)),
+        metrics_sink=metrics_sink,
     )

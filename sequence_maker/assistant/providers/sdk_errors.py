@@ -68,7 +68,9 @@ _STATUS_HINTS = {
 }
 
 
-def classify(exc: BaseException, *, provider: str, secrets: tuple[Secret | str | None, ...] = ()) -> ProviderRequestError:
+def classify(
+    exc: BaseException, *, provider: str, secrets: tuple[Secret | str | None, ...] = ()
+) -> ProviderRequestError:
     """Turn any exception raised while requesting/streaming into a ProviderRequestError."""
     if isinstance(exc, ProviderRequestError):
         return exc
@@ -104,13 +106,19 @@ def classify(exc: BaseException, *, provider: str, secrets: tuple[Secret | str |
             status_code=status,
             retry_after_s=retry_after,
         )
-    if names & {"APIConnectionError", "TransportError", "NetworkError", "RemoteProtocolError", "ConnectError"} or isinstance(
-        exc, ConnectionError | OSError
-    ):
+    if names & {
+        "APIConnectionError",
+        "TransportError",
+        "NetworkError",
+        "RemoteProtocolError",
+        "ConnectError",
+    } or isinstance(exc, ConnectionError | OSError):
         cause = exc.__cause__ or exc.__context__
         extra = f": {type(cause).__name__}" if cause is not None else ""
         return ProviderRequestError(
-            scrub(f"{provider}: connection failed ({detail}{extra})", *secrets), kind="connection", retryable=True
+            scrub(f"{provider}: connection failed ({detail}{extra})", *secrets),
+            kind="connection",
+            retryable=True,
         )
     if "APIError" in names:
         return ProviderRequestError(
@@ -119,5 +127,7 @@ def classify(exc: BaseException, *, provider: str, secrets: tuple[Secret | str |
             retryable=error_type in RETRYABLE_ERROR_TYPES,
         )
     return ProviderRequestError(
-        scrub(f"{provider}: unexpected {type(exc).__name__}: {detail}", *secrets), kind="internal", retryable=False
+        scrub(f"{provider}: unexpected {type(exc).__name__}: {detail}", *secrets),
+        kind="internal",
+        retryable=False,
     )

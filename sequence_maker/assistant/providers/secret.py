@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from functools import cache
 
-_KEY_PATTERN = (
-    r"(sk-ant-[A-Za-z0-9_\-]{6,}|sk-[A-Za-z0-9_\-]{6,}|(?i:bearer)\s+[A-Za-z0-9._\-]{8,}|(?i:api[-_]?key)[\"']?\s*[:=]\s*[\"']?[A-Za-z0-9._\-]{8,})"
-)
+_KEY_PATTERN = r"(sk-ant-[A-Za-z0-9_\-]{6,}|sk-[A-Za-z0-9_\-]{6,}|(?i:bearer)\s+[A-Za-z0-9._\-]{8,}|(?i:api[-_]?key)[\"']?\s*[:=]\s*[\"']?[A-Za-z0-9._\-]{8,})"
 
 
 @cache

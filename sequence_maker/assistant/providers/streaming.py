@@ -80,7 +80,7 @@ class _Attempt:
         self.final: list[ProviderEvent] | None = None  # translator.finish() output, when it ran in phase 1
 
 
-class _Tally:
+class StreamTally:
     """Per-request counters feeding RequestMetrics; reset with each Reset."""
 
     __slots__ = ("text_chars", "tool_chars", "text", "tool_calls", "usage", "finish")
@@ -139,7 +139,7 @@ class StreamingProvider:
         policy = self.policy
         started = time.monotonic()
         metrics = RequestMetrics(provider=self.name, model=self.model)
-        tally = _Tally()
+        tally = StreamTally()
         attempt: _Attempt | None = None
         watchdog = StallWatchdog()
         restarts = 0
@@ -205,14 +205,17 @@ class StreamingProvider:
                         metrics.retries += 1
                         log.info("%s: restarting after visible output: %s", self.name, err.message)
                         yield Reset(reason=err.message)
-                        tally = _Tally()
+                        tally = StreamTally()
                         metrics.ttft_s = None
                         visible = False
                         continue
                     metrics.error = err.message
                     tally.finish = Finish(reason="error", raw_reason=err.kind)
                     yield StreamError(
-                        message=err.message, kind=err.kind, retryable=err.retryable, status_code=err.status_code
+                        message=err.message,
+                        kind=err.kind,
+                        retryable=err.retryable,
+                        status_code=err.status_code,
                     )
                     return
         except asyncio.CancelledError:
@@ -304,7 +307,11 @@ class StreamingProvider:
             raise
 
     def _closing_events(
-        self, translator: StreamTranslator, request: ChatRequest, tally: _Tally, final: list[ProviderEvent] | None
+        self,
+        translator: StreamTranslator,
+        request: ChatRequest,
+        tally: StreamTally,
+        final: list[ProviderEvent] | None,
     ) -> list[ProviderEvent]:
         events = final if final is not None else translator.finish()
         if translator.usage is None and not any(isinstance(e, Usage) for e in events):
@@ -317,23 +324,8 @@ class StreamingProvider:
         return events
 
     @staticmethod
-    def _count(event: ProviderEvent, tally: _Tally, metrics: RequestMetrics, started: float) -> None:
-        if isinstance(event, TextDelta):
-            if metrics.ttft_s is None:
-                metrics.ttft_s = time.monotonic() - started
-            tally.text_chars += len(event.text)
-            tally.text.append(event.text)
-        elif isinstance(event, ToolCallDelta):
-            tally.tool_chars += len(event.fragment)
-        elif isinstance(event, ToolCallStart):
-            if metrics.ttft_s is None:
-                metrics.ttft_s = time.monotonic() - started
-        elif isinstance(event, ToolCallEnd):
-            tally.tool_calls += 1
-        elif isinstance(event, Usage):
-            tally.usage = event
-        elif isinstance(event, Finish):
-            tally.finish = event
+    def _count(event: ProviderEvent, tally: StreamTally, metrics: RequestMetrics, started: float) -> None:
+        count_event(event, tally, metrics, started)
 
     @staticmethod
     async def _close_quietly(stream: Any) -> None:
@@ -343,7 +335,12 @@ class StreamingProvider:
             log.debug("closing stream failed: %r", exc)
 
     def _record(
-        self, metrics: RequestMetrics, tally: _Tally, request: ChatRequest, started: float, price_model: str
+        self,
+        metrics: RequestMetrics,
+        tally: StreamTally,
+        request: ChatRequest,
+        started: float,
+        price_model: str,
     ) -> None:
         if self.metrics_sink is None:
             return
@@ -354,7 +351,27 @@ class StreamingProvider:
             log.exception("%s: metrics sink failed", self.name)
 
 
-def _keep_partial_usage(translator: StreamTranslator, tally: _Tally, request: ChatRequest) -> None:
+def count_event(event: ProviderEvent, tally: StreamTally, metrics: RequestMetrics, started: float) -> None:
+    """Update the per-request tally and TTFT from one emitted event."""
+    if isinstance(event, TextDelta):
+        if metrics.ttft_s is None:
+            metrics.ttft_s = time.monotonic() - started
+        tally.text_chars += len(event.text)
+        tally.text.append(event.text)
+    elif isinstance(event, ToolCallDelta):
+        tally.tool_chars += len(event.fragment)
+    elif isinstance(event, ToolCallStart):
+        if metrics.ttft_s is None:
+            metrics.ttft_s = time.monotonic() - started
+    elif isinstance(event, ToolCallEnd):
+        tally.tool_calls += 1
+    elif isinstance(event, Usage):
+        tally.usage = event
+    elif isinstance(event, Finish):
+        tally.finish = event
+
+
+def _keep_partial_usage(translator: StreamTranslator, tally: StreamTally, request: ChatRequest) -> None:
     """A stream that did not finish: keep the provider's partial counts (Anthropic reports input tokens
     up front) and estimate the rest; the result is always flagged estimated."""
     partial = translator.usage
@@ -373,7 +390,7 @@ def _keep_partial_usage(translator: StreamTranslator, tally: _Tally, request: Ch
 
 def fill_metrics(
     metrics: RequestMetrics,
-    tally: _Tally,
+    tally: StreamTally,
     request: ChatRequest,
     started: float,
     price_provider_id: str | None,
@@ -412,7 +429,13 @@ def policy_from_profile(profile: Any) -> StreamPolicy:
         policy.first_chunk_timeout_s = 300.0  # local servers may load the model on the first request
         if profile.provider != "openai_compatible":
             policy.max_attempts = 2  # a local app that refuses a connection is not coming back in seconds
-    for key in ("first_chunk_timeout_s", "stall_timeout_s", "max_attempts", "total_budget_s", "mid_stream_restarts"):
+    for key in (
+        "first_chunk_timeout_s",
+        "stall_timeout_s",
+        "max_attempts",
+        "total_budget_s",
+        "mid_stream_restarts",
+    ):
         value = getattr(profile, key, None)
         if value is not None:
             setattr(policy, key, value)

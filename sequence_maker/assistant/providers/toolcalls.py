@@ -19,7 +19,9 @@ from typing import Any
 
 from .events import ToolCallDelta, ToolCallEnd, ToolCallStart
 
-TRUNCATED_BY_LENGTH = "the response was cut at the token limit before this call was complete; it was not executed"
+TRUNCATED_BY_LENGTH = (
+    "the response was cut at the token limit before this call was complete; it was not executed"
+)
 
 
 def new_call_id() -> str:
@@ -64,7 +66,9 @@ class ToolCallAssembler:
         out.append(ToolCallStart(call_id=call.call_id, name=name, index=call.ordinal))
         return call
 
-    def feed(self, index: Any, call_id: str | None, name: str | None, fragment: str | None, out: list) -> None:
+    def feed(
+        self, index: Any, call_id: str | None, name: str | None, fragment: str | None, out: list
+    ) -> None:
         """Route one delta; appends ToolCallStart/ToolCallDelta events to ``out``."""
         call: _Call | None
         if call_id:
@@ -118,7 +122,9 @@ class ToolCallAssembler:
 
     def finish(self, truncated: bool) -> list[ToolCallEnd]:
         """Finalise every call, in the order they opened. ``truncated``: the response hit its token limit."""
-        return [finalise_call(c.call_id, c.name, "".join(c.fragments), c.ordinal, truncated) for c in self._calls]
+        return [
+            finalise_call(c.call_id, c.name, "".join(c.fragments), c.ordinal, truncated) for c in self._calls
+        ]
 
 
 def finalise_call(call_id: str, name: str, raw: str, ordinal: int, truncated: bool) -> ToolCallEnd:
@@ -137,7 +143,9 @@ def finalise_call(call_id: str, name: str, raw: str, ordinal: int, truncated: bo
             return _failed(call_id, name, raw, ordinal, f"arguments are truncated ({reason}); not executed")
         return _repair(call_id, name, raw, ordinal)
     if not isinstance(value, dict):
-        return _failed(call_id, name, raw, ordinal, f"arguments must be a JSON object, got {type(value).__name__}")
+        return _failed(
+            call_id, name, raw, ordinal, f"arguments must be a JSON object, got {type(value).__name__}"
+        )
     return ToolCallEnd(call_id=call_id, name=name, arguments=value, raw_arguments=raw, index=ordinal)
 
 
@@ -147,7 +155,9 @@ def _repair(call_id: str, name: str, raw: str, ordinal: int) -> ToolCallEnd:
     try:
         value = json_repair.loads(raw)
     except Exception as exc:  # json-repair gives up with assorted errors
-        return _failed(call_id, name, raw, ordinal, f"arguments are not valid JSON and could not be repaired: {exc}")
+        return _failed(
+            call_id, name, raw, ordinal, f"arguments are not valid JSON and could not be repaired: {exc}"
+        )
     if not isinstance(value, dict) or (not value and raw.strip() not in ("{}", "")):
         return _failed(call_id, name, raw, ordinal, "arguments are not valid JSON and could not be repaired")
     return ToolCallEnd(

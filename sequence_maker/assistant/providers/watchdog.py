@@ -30,7 +30,9 @@ class StallWatchdog:
         if limit_s is None:
             return
         self.limit_s = limit_s
-        self._task = asyncio.current_task()  # whoever is reading now (a generator may be driven by several tasks)
+        self._task = (
+            asyncio.current_task()
+        )  # whoever is reading now (a generator may be driven by several tasks)
         self._deadline = self._loop.time() + limit_s
         self._active = True
         handle = self._handle
