@@ -121,3 +121,12 @@ def test_big_batches_are_destructive_small_ones_not() -> None:
     tool, big = reg.parse("create_segments_batch", {"segments": items})
     assert "creates 24 segments" in policy.reason(tool, big, editor.project)
     assert ApprovalPolicy("auto").reason(tool, big, editor.project) is None
+
+
+def test_effect_speeds_are_never_clamped() -> None:
+    editor = make_editor()
+    with pytest.raises(ResolveError, match="at most 20 cycles per second, got hz=30"):
+        run(editor, "add_effect", balls=1, effect="rainbow", hz=30, when="intro")
+    with pytest.raises(ToolInputError, match="hz"):
+        default_registry().parse("add_effect", {"balls": 1, "effect": "strobe", "hz": 80, "when": "intro"})
+    assert editor.project.segment_count() == 0

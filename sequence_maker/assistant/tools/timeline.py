@@ -186,7 +186,9 @@ def _effect(ctx: ToolContext, a: AddEffectArgs) -> Strobe | Pulse | Rainbow | No
     if a.effect == "pulse":
         return Pulse(hz=a.hz or min(50.0, beat_hz))
     if a.effect == "rainbow":
-        return Rainbow(cycles_per_s=min(20.0, a.hz or 0.5))
+        if a.hz is not None and a.hz > 20:
+            raise ResolveError(f"rainbow speed is at most 20 cycles per second, got hz={a.hz:g}")
+        return Rainbow(cycles_per_s=a.hz or 0.5)
     return None
 
 
