@@ -22,8 +22,9 @@ HERE = Path(__file__).resolve().parent
 def run_script(path: Path, timeout: float) -> tuple[list[dict], float, str]:
     t0 = time.perf_counter()
     try:
+        env = {**os.environ, "SEQMAKER_SOAK_MINUTES": os.environ.get("SEQMAKER_SOAK_MINUTES", "1")}  # short soaks
         proc = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=timeout,
-                              cwd=HERE.parent)
+                              cwd=HERE.parent, env=env)
         out, status = proc.stdout, ("ok" if proc.returncode == 0 else f"exit {proc.returncode}")
         if proc.returncode != 0:
             sys.stderr.write(f"--- {path.name} failed ---\n{proc.stderr[-2000:]}\n")
