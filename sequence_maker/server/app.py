@@ -37,6 +37,8 @@ def _include_routes(app: FastAPI) -> None:
 def _install_log_redaction(services) -> None:
     from ..store.keys import RedactKeysFilter
 
+    if services.settings.token:  # the access token shows up in request lines (?token=…) of access logs
+        services.keys.known.add(services.settings.token)
     f = RedactKeysFilter(services.keys)
     services.log_filter = f
     for name in ("", "uvicorn", "uvicorn.error", "uvicorn.access", "sequence_maker"):

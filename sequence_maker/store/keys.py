@@ -142,13 +142,17 @@ class RedactKeysFilter(logging.Filter):
         self.store = store
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Scrub the message and each argument in place, keeping the record's shape (formatters such as
+        uvicorn's access log read ``record.args`` as a tuple)."""
         from ..assistant.providers.secret import scrub
 
-        try:
-            msg = record.getMessage()
-        except Exception:
-            return True
-        clean = scrub(msg, *self.store.known)
-        if clean != msg:
-            record.msg, record.args = clean, None
+        known = tuple(self.store.known)
+        if isinstance(record.msg, str):
+            record.msg = scrub(record.msg, *known)
+        if isinstance(record.args, tuple):
+            record.args = tuple(scrub(a, *known) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: scrub(v, *known) if isinstance(v, str) else v for k, v in record.args.items()}
+        if record.exc_info and not record.exc_text:  # formatters reuse exc_text: tracebacks get scrubbed too
+            record.exc_text = scrub(logging.Formatter().formatException(record.exc_info), *known)
         return True

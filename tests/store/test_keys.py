@@ -43,3 +43,22 @@ def test_log_filter_redacts_known_keys(tmp_path, caplog):
         logger.info("calling with %s and %s", "plainsecretvalue99", KEY)
     text = caplog.text
     assert "plainsecretvalue99" not in text and KEY not in text and "********" in text
+
+
+def test_log_filter_keeps_record_shape_and_scrubs_tracebacks(tmp_path):
+    ks = KeyStore(tmp_path / "k.json", use_keyring=False)
+    ks.known.add("tok-abcdefgh12345")
+    f = RedactKeysFilter(ks)
+    rec = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s"',
+                            ("127.0.0.1:1", "GET", "/?token=tok-abcdefgh12345"), None)
+    assert f.filter(rec)
+    assert isinstance(rec.args, tuple) and rec.args[2] == "/?token=********"
+    try:
+        raise RuntimeError("failed with tok-abcdefgh12345")
+    except RuntimeError:
+        import sys
+
+        err = logging.LogRecord("x", logging.ERROR, __file__, 1, "boom", None, sys.exc_info())
+    f.filter(err)
+    text = logging.Formatter().format(err)
+    assert "RuntimeError" in text and "tok-abcdefgh12345" not in text
