@@ -66,7 +66,10 @@ class AssistantService:
 
     # --- lifecycle -----------------------------------------------------------------------------
     def _set(self, **kw: Any) -> None:
+        before = (self.status.get("state"), self.status.get("message"))
         self.status = {**self.status, **kw}
+        if (self.status.get("state"), self.status.get("message")) != before:  # console shows the progress too
+            log.info("assistant %s: %s", self.status.get("state"), self.status.get("message"))
         self.on_status(dict(self.status))
 
     def disable(self) -> None:
