@@ -67,3 +67,10 @@ def db_url(request, tmp_path) -> Iterator[str]:
             c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
 
+
+
+def pytest_collection_modifyitems(config, items):
+    """A stuck socket must fail its test, not hang the suite."""
+    for item in items:
+        if "/tests/server/" in str(item.path) and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(90))
