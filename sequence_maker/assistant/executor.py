@@ -7,13 +7,15 @@ call never leaves a half-applied edit, and the same dry run gives the approval p
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..history.commands import Command
+from ..history.commands import Command, ReplaceSegments
 from ..history.editor import ProjectEditor
-from ..model.diff import StateDiff, diff_states
-from ..model.project import Project
+from ..model.diff import BallDiff, StateDiff, diff_segments, diff_states
+from ..model.project import Project, ProjectState
+from ..model.segment import Segment
 from .tools.common import segment_dict
 from .tools.registry import Tool, ToolArgs, ToolContext
 from .turn_events import PlayerCommandEvent
@@ -53,7 +55,39 @@ def run_tool(tool: Tool, args: ToolArgs, project: Project, *, is_copy: bool = Fa
     with editor.group(tool.name, origin="assistant") as g:
         result = tool.handler(ctx, args)
         commands = list(g.step.commands)
-    return Outcome(result, commands, diff=diff_states(before, scratch.snapshot()))
+    return Outcome(result, commands, diff=commands_diff(before, scratch, commands))
+
+
+def commands_diff(before: ProjectState, after: Project, commands: list[Command]) -> StateDiff:
+    """The diff of a dry run, computed only where its commands touched (per ball, in the time window
+    they cover), so previewing an edit costs ∝ the edit, not the project (20k segments: ~1 ms vs
+    ~200 ms for a full diff). Falls back to the full diff for anything but segment replacements."""
+    windows: dict[int, list[int]] = {}
+    for cmd in commands:
+        if not isinstance(cmd, ReplaceSegments):
+            return diff_states(before, after.snapshot())
+        segs = (*cmd.removed, *cmd.added)
+        if not segs:
+            continue
+        lo, hi = min(x.start_ms for x in segs), max(x.end_ms for x in segs)
+        w = windows.setdefault(cmd.ball, [lo, hi])
+        w[0], w[1] = min(w[0], lo), max(w[1], hi)
+    balls = []
+    for b, (lo, hi) in sorted(windows.items()):
+        old = before.balls[b].segments
+        first = bisect_right(old, lo, key=_end)
+        last = bisect_left(old, hi, key=_start)
+        added, removed, changed = diff_segments(tuple(old[first:last]), tuple(after.balls[b].segments_in(lo, hi)))
+        balls.append(BallDiff(b, after.balls[b].name, added, removed, changed))
+    return StateDiff(balls, {})
+
+
+def _start(seg: Segment) -> int:
+    return seg.start_ms
+
+
+def _end(seg: Segment) -> int:
+    return seg.end_ms
 
 
 def apply_outcome(editor: ProjectEditor, outcome: Outcome, label: str) -> None:

@@ -130,3 +130,34 @@ def test_effect_speeds_are_never_clamped() -> None:
     with pytest.raises(ToolInputError, match="hz"):
         default_registry().parse("add_effect", {"balls": 1, "effect": "strobe", "hz": 80, "when": "intro"})
     assert editor.project.segment_count() == 0
+
+
+@pytest.mark.parametrize(("name", "args"), [
+    ("beat_pattern", {"balls": "all", "colors": ["red", "white"], "when": "chorus", "stagger_beats": 0.5}),
+    ("clear_timeline", {"balls": [1, 3], "when": "0:10-0:20"}),
+    ("modify_segment", {"ball": 2, "at": "0:24.1", "color": "blue", "end": "0:25"}),
+    ("create_segment", {"balls": 1, "color": "blue", "when": "0:10.05-0:10.1"}),
+    ("set_default_color", {"balls": 2, "color": "blue", "when": "bars 1-4"}),
+])
+def test_windowed_preview_diff_equals_the_full_diff(name: str, args: dict) -> None:
+    from sequence_maker.assistant.executor import clone_project
+    from sequence_maker.model import solid
+    from sequence_maker.model.diff import diff_states
+
+    editor = make_editor()
+    for b in range(3):
+        editor.paint(b, [solid(i * 240, i * 240 + 200, "red") for i in range(300)])
+    before = editor.project.snapshot()
+    tool, parsed = default_registry().parse(name, args)
+    outcome = run_tool(tool, parsed, editor.project)
+    after = clone_project(editor.project)
+    for cmd in outcome.commands:
+        cmd.apply(after)
+    full = diff_states(before, after.snapshot())
+
+    def key(d):
+        k = lambda s: (s.start_ms, s.end_ms, s.kind)  # noqa: E731
+        return [(b.ball, sorted(map(k, b.added)), sorted(map(k, b.removed)),
+                 sorted((k(x), k(y)) for x, y in b.changed)) for b in d.balls if not b.empty]
+
+    assert key(outcome.diff) == key(full) and key(full)
