@@ -89,6 +89,11 @@ class SecurityMiddleware:
         if (is_ws or scope.get("method") in _UNSAFE) and not self.origin_ok(origin):
             await self._deny(scope, receive, send, 403, "cross-origin request refused", is_ws)
             return
+        length = headers.get("content-length", "")
+        if length.isdigit() and int(length) > self.settings.max_upload_bytes + (1 << 20):
+            await self._deny(scope, receive, send, 413,
+                             f"request body larger than the {self.settings.max_upload_bytes // (1 << 20)} MB limit", is_ws)
+            return
         set_cookie = False
         expected = self.settings.token
         if expected:
@@ -116,7 +121,7 @@ class SecurityMiddleware:
             await send({"type": "websocket.close",
                         "code": WS_CLOSE_FORBIDDEN if status == 403 else WS_CLOSE_UNAUTHORIZED, "reason": message})
             return
-        body = json.dumps(error_body(status, message)).encode()
+        body = json.dumps(error_body(status, message, "too_large" if status == 413 else None)).encode()
         await send({"type": "http.response.start", "status": status,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})

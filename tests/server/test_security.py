@@ -98,3 +98,10 @@ def test_keys_are_write_only_and_never_logged(client, caplog):
     assert client.delete("/api/profiles/work/key").json() == {"set": False, "last4": None}
     stored = client.app.state.services.keys.get("work")
     assert stored is None
+
+
+def test_oversized_bodies_are_refused_before_reading(client, settings):
+    limit = client.app.state.settings.max_upload_bytes
+    r = client.post("/api/projects", content=b"{}", headers={"content-length": str(limit + (2 << 20)),
+                                                              "content-type": "application/json"})
+    assert r.status_code == 413 and r.json()["error"]["code"] == "too_large"
