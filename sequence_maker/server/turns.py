@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import logging
 import uuid
 from typing import Any
@@ -43,8 +44,14 @@ def native_of(m: ChatMessage) -> dict[str, Any]:
 def parts_of(m: ChatMessage) -> list[dict[str, Any]]:
     """What the chat panel shows for a stored message."""
     if m.role == "tool":
+        try:
+            body: Any = json.loads(m.content)
+        except ValueError:
+            body = m.content
+        if m.is_error and isinstance(body, dict) and "error" in body:
+            body = body["error"]
         return [{"type": "tool-result", "call_id": m.tool_call_id, "name": m.name, "ok": not m.is_error,
-                 ("error" if m.is_error else "result"): m.content}]
+                 ("error" if m.is_error else "result"): body}]
     parts: list[dict[str, Any]] = []
     if m.content:
         parts.append({"type": "text", "text": m.content})

@@ -69,6 +69,9 @@ def test_full_turn_with_approval_and_patch_in_two_tabs(client, project):
     assert roles == ["user", "assistant", "tool", "assistant"]
     assert stored["messages"][-1]["parts"] == [{"type": "text", "text": "Painted ball 1 blue."}]
     assert "native" not in stored["messages"][0]
+    tool_part = stored["messages"][2]["parts"][0]
+    assert tool_part["type"] == "tool-result" and tool_part["ok"] is True and isinstance(tool_part["result"], dict)
+    assert stored["messages"][1]["parts"][0]["type"] == "tool-call"
 
 
 def test_rejected_call_changes_nothing_and_history_continues(client, project):

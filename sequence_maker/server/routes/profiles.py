@@ -59,6 +59,9 @@ async def delete_profile(request: Request, name: str) -> dict[str, Any]:
         raise ApiError(404, f"no saved profile named {name!r}")
     await asyncio.to_thread(s.keys.delete, name)
     await s.assistant.forget(name)
+    if s.store.settings.get("active_profile") == name:  # fall back to the best available one
+        await asyncio.to_thread(s.store.settings.update, {"active_profile": None})
+        s.assistant.start()
     return {"deleted": name}
 
 
