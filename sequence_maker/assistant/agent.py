@@ -131,10 +131,18 @@ class Assistant:
         """Record the user's verdict on a result; later turns see it in the system prompt."""
         self.feedback.append(Feedback(liked, request, note))
 
-    def build_request(self, editor: ProjectEditor, history: list[ChatMessage]) -> ChatRequest:
-        system = system_prompt(context_text(editor.project), self.custom_instructions, self.feedback)
-        return ChatRequest([ChatMessage("system", system), *history], tools=self.registry.specs(),
-                           temperature=self.temperature)
+    def system_message(self, editor: ProjectEditor) -> ChatMessage:
+        """The system prompt with the project as it is now (built once per turn)."""
+        return ChatMessage("system", system_prompt(context_text(editor.project), self.custom_instructions,
+                                                   self.feedback))
+
+    def build_request(self, editor: ProjectEditor, history: list[ChatMessage],
+                      system: ChatMessage | None = None) -> ChatRequest:
+        """The exact request sent. Within a turn the same ``system`` message is reused, so every request
+        of the turn extends the previous one (provider prompt caches hit); the model learns about its
+        own edits from the tool results and can re-read the project with the read tools."""
+        system = system or self.system_message(editor)
+        return ChatRequest([system, *history], tools=self.registry.specs(), temperature=self.temperature)
 
     # --- the turn ------------------------------------------------------------------------------
     async def run_turn(self, editor: ProjectEditor, history: list[ChatMessage], user_text: str, *,
@@ -145,8 +153,8 @@ class Assistant:
             raise ValueError("the prompt is empty")
         self._cancel_requested = False
         repair_history(history)
-        fixed = conversation_tokens([ChatMessage("user", text)]) + conversation_tokens(
-            self.build_request(editor, []).messages, self.registry.specs())
+        system = self.system_message(editor)
+        fixed = conversation_tokens([ChatMessage("user", text), system], self.registry.specs())
         fold_history(history, context_window=self.context_window, fixed_tokens=fixed)
         history.append(ChatMessage("user", text))
         short = " ".join(text.split())[:60]
@@ -156,7 +164,7 @@ class Assistant:
         group = group_cm.__enter__()
         finish = "stop"
         finished = False
-        loop = self._loop(editor, history, turn, approver)
+        loop = self._loop(editor, history, turn, approver, system)
         try:
             async for event in loop:
                 if isinstance(event, TurnEndEvent):
@@ -176,7 +184,7 @@ class Assistant:
                            checkpoint_after=cp_after, cancelled=finish == "cancelled")
 
     async def _loop(self, editor: ProjectEditor, history: list[ChatMessage], turn: _Turn,
-                    approver: Approver | None) -> AsyncIterator[TurnEvent]:
+                    approver: Approver | None, system: ChatMessage) -> AsyncIterator[TurnEvent]:
         while True:
             if self._cancel_requested:
                 yield TurnEndEvent("cancelled", turn.llm_requests, turn.llm_requests)
@@ -185,7 +193,7 @@ class Assistant:
                 yield ErrorEvent(f"stopped after {self.max_steps} model requests without a final answer")
                 yield TurnEndEvent("max_steps", turn.llm_requests, turn.llm_requests)
                 return
-            request = self.build_request(editor, history)
+            request = self.build_request(editor, history, system)
             self.last_request_tokens = conversation_tokens(request.messages, request.tools)
             turn.llm_requests += 1
             calls: list[_Call] = []

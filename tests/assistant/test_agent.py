@@ -405,3 +405,18 @@ async def test_graceful_cancel_between_calls_of_one_response() -> None:
     assert editor.project.color_at(1, 1_000) == BLACK and events[-1].cancelled
     assert_history_valid(history)
     assert provider.remaining == 1  # no further request after the cancel
+
+
+async def test_requests_within_a_turn_extend_each_other_for_prompt_caching() -> None:
+    editor = make_editor()
+    provider = ScriptedProvider([tool_turn(paint("a", 1, "red", "intro")), tool_turn(("s", "get_sections", {})),
+                                 text_turn(), text_turn()])
+    assistant = Assistant(provider)
+    history: list[ChatMessage] = []
+    await collect(assistant.run_turn(editor, history, "x"))
+    r = provider.requests
+    for a, b in zip(r, r[1:3], strict=False):
+        assert b.messages[:len(a.messages)] == a.messages  # same prefix, even after the edit
+    assert '"segments":0' in r[2].messages[0].content.replace(" ", "")
+    await collect(assistant.run_turn(editor, history, "y"))  # the next turn sees the edit
+    assert '"ball":1,"segments":1' in provider.requests[3].messages[0].content.replace(" ", "")
