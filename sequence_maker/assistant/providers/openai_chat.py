@@ -13,6 +13,7 @@ from typing import Any
 
 from .base import ChatRequest
 from .events import ChatMessage, Finish, FinishReason, ProviderEvent, TextDelta, ToolSpec, Usage
+from .pseudo_calls import PseudoCallFilter
 from .toolcalls import ToolCallAssembler
 
 FINISH_REASONS: dict[str, FinishReason] = {
@@ -89,10 +90,12 @@ def usage_from_openai(raw: Any) -> Usage:
 class OpenAIChatTranslator:
     """Chat Completions chunk objects → provider events (one instance per response)."""
 
-    __slots__ = ("calls", "usage", "finish_reason", "request_id", "response_model")
+    __slots__ = ("calls", "usage", "finish_reason", "request_id", "response_model", "text_calls")
 
-    def __init__(self) -> None:
+    def __init__(self, *, text_tool_calls: bool = False) -> None:
         self.calls = ToolCallAssembler()
+        # local servers may stream tool syntax as content: parse it into calls (see pseudo_calls)
+        self.text_calls = PseudoCallFilter() if text_tool_calls else None
         self.usage: Usage | None = None
         self.finish_reason: str | None = None
         self.request_id: str | None = None
@@ -114,7 +117,10 @@ class OpenAIChatTranslator:
         if delta is not None:
             content = delta.content
             if content:
-                out.append(TextDelta(content))
+                if self.text_calls is None:
+                    out.append(TextDelta(content))
+                else:
+                    self._filter_text(content, out)
             tool_calls = delta.tool_calls
             if tool_calls:
                 feed = self.calls.feed
@@ -132,10 +138,24 @@ class OpenAIChatTranslator:
             self.finish_reason = reason
         return out
 
+    def _filter_text(self, content: str, out: list[ProviderEvent]) -> None:
+        visible, calls = self.text_calls.feed(content)  # type: ignore[union-attr]
+        if visible:
+            out.append(TextDelta(visible))
+        for call in calls:
+            self.calls.add_complete(call.name, call.raw_arguments, out, call.error)
+
     def finish(self) -> list[ProviderEvent]:
         raw = self.finish_reason
+        out: list[ProviderEvent] = []
+        if self.text_calls is not None:
+            held, cut = self.text_calls.finish()
+            if held:
+                out.append(TextDelta(held))
+            if cut is not None:
+                self.calls.add_complete(cut.name, cut.raw_arguments, out, cut.error)
         ends = self.calls.finish(truncated=raw == "length")
-        out: list[ProviderEvent] = list(ends)
+        out.extend(ends)
         if self.usage is not None:
             out.append(self.usage)
         reason: FinishReason = FINISH_REASONS.get(raw, "other") if raw else "stop"

@@ -57,6 +57,7 @@ class OpenAIChatProvider(StreamingProvider):
         self.price_from_response_model = kind == "azure" and not profile.price_model
         first_party = kind in ("openai", "azure")
         self._supports_tool_choice = kind != "ollama"
+        self._parse_text_calls = kind in ("lmstudio", "ollama", "openai_compatible")
         self._supports_parallel_flag = first_party
         self._max_tokens_param = "max_completion_tokens" if first_party else "max_tokens"
         version = profile.api_version
@@ -128,7 +129,7 @@ class OpenAIChatProvider(StreamingProvider):
         return await self.client.chat.completions.create(**kwargs)
 
     def _translator(self, request: ChatRequest) -> StreamTranslator:
-        return OpenAIChatTranslator()
+        return OpenAIChatTranslator(text_tool_calls=self._parse_text_calls and bool(request.tools))
 
     def _classify(self, exc: BaseException) -> ProviderRequestError:
         return classify(exc, provider=self.name, secrets=(self._api_key,))

@@ -30,7 +30,7 @@ def new_call_id() -> str:
 
 
 class _Call:
-    __slots__ = ("call_id", "id_generated", "name", "ordinal", "fragments", "closed")
+    __slots__ = ("call_id", "id_generated", "name", "ordinal", "fragments", "closed", "error")
 
     def __init__(self, call_id: str | None, name: str, ordinal: int) -> None:
         self.id_generated = not call_id
@@ -39,6 +39,7 @@ class _Call:
         self.ordinal = ordinal
         self.fragments: list[str] = []
         self.closed = False
+        self.error: str | None = None  # known bad already (e.g. unparseable tool-call text)
 
 
 class ToolCallAssembler:
@@ -120,10 +121,22 @@ class ToolCallAssembler:
         if call is not None:
             call.closed = True
 
+    def add_complete(self, name: str, raw_arguments: str, out: list, error: str | None = None) -> None:
+        """Add a call that arrived whole outside the tool-call channel (tool syntax in text)."""
+        call = self._open(None, name, None, out)
+        call.closed = True
+        call.error = error
+        if raw_arguments:
+            call.fragments.append(raw_arguments)
+            out.append(ToolCallDelta(call_id=call.call_id, fragment=raw_arguments, index=call.ordinal))
+
     def finish(self, truncated: bool) -> list[ToolCallEnd]:
         """Finalise every call, in the order they opened. ``truncated``: the response hit its token limit."""
         return [
-            finalise_call(c.call_id, c.name, "".join(c.fragments), c.ordinal, truncated) for c in self._calls
+            _failed(c.call_id, c.name, "".join(c.fragments), c.ordinal, c.error)
+            if c.error
+            else finalise_call(c.call_id, c.name, "".join(c.fragments), c.ordinal, truncated)
+            for c in self._calls
         ]
 
 
