@@ -91,6 +91,9 @@ def test_profile(
     prompt: str = typer.Option("Reply with the single word: ready", "--prompt", help="What to send."),
     model: str = typer.Option(None, "--model", help="Override the profile's model."),
     max_tokens: int = typer.Option(32, "--max-tokens", help="Cap on output tokens."),
+    tools: bool = typer.Option(
+        False, "--tools", help="Also check tool calling: offer one tiny tool and require a call to it."
+    ),
 ) -> None:
     """Send one tiny streaming request and print time-to-first-token, tokens and cost."""
     import asyncio
@@ -100,7 +103,13 @@ def test_profile(
     from sequence_maker.assistant.config import resolve_profile, with_overrides
     from sequence_maker.assistant.providers.base import ChatRequest
     from sequence_maker.assistant.providers.errors import ProviderError
-    from sequence_maker.assistant.providers.events import ChatMessage, Reset, StreamError, TextDelta, Usage
+    from sequence_maker.assistant.providers.events import (
+        ChatMessage,
+        Reset,
+        StreamError,
+        TextDelta,
+        ToolCallEnd,
+    )
     from sequence_maker.assistant.providers.metrics import ListMetricsSink
     from sequence_maker.assistant.providers.registry import create_provider
 
@@ -113,8 +122,16 @@ def test_profile(
         _fail(str(exc))
         return
 
+    calls: list[ToolCallEnd] = []
+    test_tool = _test_tool()
+
     async def run() -> StreamError | None:
         request = ChatRequest(messages=[ChatMessage(role="user", content=prompt)], max_tokens=max_tokens)
+        if tools:
+            request.messages = [ChatMessage(role="user", content="Set ball 2 to red using the tool.")]
+            request.tools = [test_tool]
+            request.tool_choice = "required"
+            request.max_tokens = max(max_tokens, 128)
         error = None
         try:
             async for event in provider.stream(request):
@@ -122,10 +139,11 @@ def test_profile(
                     console.print(event.text, end="")
                 elif isinstance(event, Reset):
                     console.print(f"\n[yellow](retrying: {event.reason})[/]")
+                    calls.clear()
+                elif isinstance(event, ToolCallEnd):
+                    calls.append(event)
                 elif isinstance(event, StreamError):
                     error = event
-                elif isinstance(event, Usage):
-                    pass
         finally:
             await provider.aclose()
         return error
@@ -149,6 +167,30 @@ def test_profile(
         )
     if error is not None:
         _fail(error.message)
+    if tools:
+        good = [c for c in calls if c.ok and c.name == test_tool.name and c.arguments.get("ball") == 2]
+        for c in calls:
+            state = "ok" if c.ok else f"FAILED ({c.error})"
+            console.print(
+                f"tool call {c.name}({c.raw_arguments}) {state}{' [repaired]' if c.repaired else ''}"
+            )
+        if not good:
+            _fail("tool calling does not work with this profile/model (no valid set_color call with ball 2)")
+        console.print("tool calling: works")
+
+
+def _test_tool():
+    from sequence_maker.assistant.providers.events import ToolSpec
+
+    return ToolSpec(
+        name="set_color",
+        description="Set the colour of one juggling ball.",
+        parameters={
+            "type": "object",
+            "properties": {"ball": {"type": "integer"}, "color": {"type": "string"}},
+            "required": ["ball", "color"],
+        },
+    )
 
 
 @providers_app.command("add")

@@ -78,3 +78,22 @@ def test_test_reports_errors_with_exit_code(tmp_path):
 def test_add_rejects_bad_profiles(tmp_path):
     result = runner.invoke(app, ["providers", "add", "x", "--provider", "gemini"], env=_env(tmp_path))
     assert result.exit_code == 1 and "unknown provider" in result.output
+
+
+def test_test_with_tools_checks_tool_calling(tmp_path):
+    from tests.fakes.openai_server import openai_tool_reply
+
+    good = openai_tool_reply([("call_1", "set_color", {"ball": 2, "color": "red"})])
+    bad = openai_text_reply("I cannot use tools.")
+    with fake_openai_server([good, bad]) as server:
+        url = f"{server.base_url}/v1"
+        runner.invoke(
+            app,
+            ["providers", "add", "t", "--provider", "openai_compatible", "--model", "m", "--base-url", url],
+            env=_env(tmp_path),
+        )
+        ok = runner.invoke(app, ["providers", "test", "t", "--tools"], env=_env(tmp_path))
+        assert server.requests[-1].json["tool_choice"] == "required"
+        fail = runner.invoke(app, ["providers", "test", "t", "--tools"], env=_env(tmp_path))
+    assert ok.exit_code == 0 and "tool calling: works" in ok.output, ok.output
+    assert fail.exit_code == 1 and "does not work" in fail.output
