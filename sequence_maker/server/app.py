@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 import pkgutil
@@ -48,6 +49,16 @@ def _install_log_redaction(services) -> None:
             h.addFilter(f)
 
 
+async def _renew_leases(services) -> None:
+    """Keep this server's project leases alive (a third of their lifetime between renewals)."""
+    while True:
+        await asyncio.sleep(max(1.0, services.settings.lease_ttl_s / 3))
+        try:
+            await asyncio.to_thread(services.projects.renew_leases)
+        except Exception as e:  # a database hiccup: try again next round
+            log.warning("renewing project leases failed: %s", type(e).__name__)
+
+
 def create_app(settings: ServerSettings | None = None) -> FastAPI:
     settings = (settings or ServerSettings()).resolved()
     services = build_services(settings)
@@ -62,9 +73,11 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             services.assistant.start()
         else:
             services.assistant.disable()
+        renewer = asyncio.create_task(_renew_leases(services))
         try:
             yield
         finally:
+            renewer.cancel()
             await shutdown(services)
             set_key_resolver(None)
 

@@ -53,6 +53,12 @@ def install_error_handlers(app: FastAPI) -> None:
             body["error"]["issues"] = e.issues  # type: ignore[attr-defined]
         return JSONResponse(body, status_code=e.status)
 
+    from .projects import ProjectLockedError
+
+    @app.exception_handler(ProjectLockedError)
+    async def _locked(_r: Request, e: ProjectLockedError) -> JSONResponse:
+        return JSONResponse(error_body(409, str(e), "locked"), status_code=409)
+
     @app.exception_handler(ModelError)
     async def _model(_r: Request, e: ModelError) -> JSONResponse:
         return JSONResponse(error_body(422, str(e)), status_code=422)

@@ -86,13 +86,33 @@ class ProjectHandle:
         return data
 
 
-class ProjectRegistry:
-    """Opens projects on demand from the workspace and keeps them until closed/renamed/deleted."""
+class ProjectLockedError(Exception):
+    """Another studio server process holds the project open (shared database and workspace)."""
 
-    def __init__(self, workspace: Workspace, stream_buffer: int = 5000, save_delay_s: float = 1.5) -> None:
+    def __init__(self, name: str, holder: str) -> None:
+        super().__init__(f"project {name!r} is open on another studio server ({holder}); open it there, "
+                         "or wait a minute if that server has stopped")
+
+
+class ProjectRegistry:
+    """Opens projects on demand from the workspace and keeps them until closed/renamed/deleted.
+
+    With a lease repository, a project is open in at most one server process at a time.
+    """
+
+    def __init__(self, workspace: Workspace, stream_buffer: int = 5000, save_delay_s: float = 1.5,
+                 leases: Any = None, lease_ttl_s: float = 60.0) -> None:
+        import os
+        import socket
+        import uuid as _uuid
+
         self.workspace = workspace
         self.stream_buffer = stream_buffer
         self.save_delay_s = save_delay_s
+        self.leases = leases
+        self.lease_ttl_s = lease_ttl_s
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{_uuid.uuid4().hex[:6]}"
+        self._root_key = str(workspace.root.resolve())
         self._open: dict[str, ProjectHandle] = {}
         self._streams: dict[str, ProjectStream] = {}  # survive close/reopen so resume keeps working
         self._lock = threading.RLock()
@@ -104,12 +124,48 @@ class ProjectRegistry:
         with self._lock:
             return list(self._open.values())
 
+    # --- leases --------------------------------------------------------------------------------
+    def lease_key(self, key: str) -> str:
+        return f"{self._root_key}::{key}"
+
+    def _take_lease(self, key: str) -> None:
+        if self.leases is None:
+            return
+        holder = self.leases.acquire(self.lease_key(key), self.owner, self.lease_ttl_s)
+        if holder is not None:
+            raise ProjectLockedError(key, holder)
+
+    def _drop_lease(self, key: str) -> None:
+        if self.leases is not None:
+            try:
+                self.leases.release(self.lease_key(key), self.owner)
+            except Exception as e:  # the lease expires by itself
+                log.warning("could not release the lease of %s: %s", key, type(e).__name__)
+
+    def renew_leases(self) -> list[str]:
+        """Extend the leases of open projects; projects whose lease was lost are closed unsaved."""
+        if self.leases is None:
+            return []
+        handles = self.open_handles()
+        lost_keys = set(self.leases.renew([self.lease_key(h.name) for h in handles], self.owner, self.lease_ttl_s))
+        lost = [h.name for h in handles if self.lease_key(h.name) in lost_keys]
+        for name in lost:
+            log.warning("lost the lease of project %s to another server; closing it here without saving", name)
+            self.close(name, save=False)
+            self.stream(name).publish("resync", {"reason": "lost_lease", "name": name})
+        return lost
+
     def get(self, name: str) -> ProjectHandle:
         key = self.key(name)
         with self._lock:
             h = self._open.get(key)
             if h is None:
-                h = self._attach(key, self.workspace.open(key))
+                self._take_lease(key)
+                try:
+                    h = self._attach(key, self.workspace.open(key))
+                except BaseException:
+                    self._drop_lease(key)
+                    raise
             return h
 
     def stream(self, name: str) -> ProjectStream:
@@ -132,9 +188,15 @@ class ProjectRegistry:
         return h
 
     def create(self, name: str, **kwargs: Any) -> ProjectHandle:
+        key = self.key(name)
         with self._lock:
-            doc = self.workspace.create(name, **kwargs)
-            return self._attach(self.key(doc.project.name if doc.path is None else doc.path.stem), doc)
+            self._take_lease(key)
+            try:
+                doc = self.workspace.create(key, **kwargs)
+            except BaseException:
+                self._drop_lease(key)
+                raise
+            return self._attach(doc.path.stem if doc.path is not None else key, doc)
 
     def adopt(self, name: str, doc: ProjectDocument) -> ProjectHandle:
         """Save an imported document as a new project ``name`` and open it."""
@@ -144,9 +206,14 @@ class ProjectRegistry:
                 from ..storage.errors import WorkspaceError
 
                 raise WorkspaceError(f"a project named {path.stem!r} already exists")
-            if doc.project.name != path.stem:
-                doc.project.name = path.stem
-            doc.save(path)
+            self._take_lease(path.stem)
+            try:
+                if doc.project.name != path.stem:
+                    doc.project.name = path.stem
+                doc.save(path)
+            except BaseException:
+                self._drop_lease(path.stem)
+                raise
             return self._attach(path.stem, doc)
 
     # --- saving --------------------------------------------------------------------------------
@@ -196,6 +263,7 @@ class ProjectRegistry:
         if h._unsubscribe:
             h._unsubscribe()
         h.doc.close()
+        self._drop_lease(key)
 
     def close_all(self) -> None:
         for h in self.open_handles():
@@ -204,8 +272,15 @@ class ProjectRegistry:
     def rename(self, old: str, new: str) -> str:
         old_key, new_key = self.key(old), self.key(new)
         with self._lock:
-            self.close(old_key)
-            dst = self.workspace.rename(old_key, new_key)
+            self._take_lease(new_key)
+            try:
+                self._take_lease(old_key)
+                self.close(old_key)
+                self._take_lease(old_key)  # keep others out while the file moves
+                dst = self.workspace.rename(old_key, new_key)
+            finally:
+                self._drop_lease(old_key)
+                self._drop_lease(new_key)
             stream = self._streams.pop(old_key, None)
         if stream is not None:
             stream.publish("resync", {"reason": "renamed", "name": dst.stem})
@@ -214,8 +289,13 @@ class ProjectRegistry:
     def delete(self, name: str) -> None:
         key = self.key(name)
         with self._lock:
-            self.close(key, save=True)
-            self.workspace.delete(key)
+            self._take_lease(key)
+            try:
+                self.close(key, save=True)
+                self._take_lease(key)
+                self.workspace.delete(key)
+            finally:
+                self._drop_lease(key)
             stream = self._streams.pop(key, None)
         if stream is not None:
             stream.publish("resync", {"reason": "deleted", "name": key})

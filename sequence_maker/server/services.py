@@ -55,7 +55,8 @@ def build_services(settings: ServerSettings) -> Services:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = open_store(settings.database_url)
     keys = KeyStore(settings.keys_file, use_keyring=settings.use_keyring)
-    projects = ProjectRegistry(Workspace(settings.workspace), settings.stream_buffer, settings.save_delay_s)
+    projects = ProjectRegistry(Workspace(settings.workspace), settings.stream_buffer, settings.save_delay_s,
+                               leases=store.leases, lease_ttl_s=settings.lease_ttl_s)
     holder: dict[str, Services] = {}
 
     def on_status(_status: dict[str, Any]) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from .chat import ChatRepository
+from .leases import LeaseRepository
 from .metrics import MetricsRepository
 from .profiles import ProfileRepository, SettingsRepository
 
@@ -95,6 +96,7 @@ class Store:
         self.metrics = MetricsRepository(self._sessions)
         self.profiles = ProfileRepository(self._sessions)
         self.settings = SettingsRepository(self._sessions)
+        self.leases = LeaseRepository(self._sessions)
 
     @property
     def dialect(self) -> str:

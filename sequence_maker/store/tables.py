@@ -78,3 +78,13 @@ class SettingRow(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[Any] = mapped_column(JSON)
+
+
+class ProjectLeaseRow(Base):
+    """Which studio server process holds a project open (several servers may share one database)."""
+
+    __tablename__ = "project_leases"
+
+    key: Mapped[str] = mapped_column(String(512), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(128))
+    expires: Mapped[float] = mapped_column(Float)

@@ -144,3 +144,20 @@ def test_several_servers_starting_at_once_share_one_database(db_url):
     assert stores[3].chat.get_session(sess["id"])["project"] == "shared"
     for s in stores:
         s.close()
+
+
+def test_project_leases(store):
+    leases = store.leases
+    assert leases.acquire("ws::A", "one", 60) is None
+    assert leases.acquire("ws::A", "one", 60) is None  # renewing our own
+    assert leases.acquire("ws::A", "two", 60) == "one"
+    assert leases.holder("ws::A") == "one"
+    assert leases.renew(["ws::A"], "two", 60) == ["ws::A"]  # two never held it
+    leases.release("ws::A", "two")  # not the holder: nothing happens
+    assert leases.holder("ws::A") == "one"
+    leases.release("ws::A", "one")
+    assert leases.acquire("ws::A", "two", 0.01) is None
+    import time
+
+    time.sleep(0.05)  # expired: anyone may take it
+    assert leases.holder("ws::A") is None and leases.acquire("ws::A", "one", 60) is None
