@@ -29,7 +29,9 @@ class Services:
     log_filter: logging.Filter | None = None
 
     def status_frame(self, handle: ProjectHandle | None = None) -> dict[str, Any]:
-        data: dict[str, Any] = {"connected": True, "assistant": dict(self.assistant.status)}
+        a = dict(self.assistant.status)
+        data: dict[str, Any] = {"connected": True, "provider": a.get("provider"), "model": a.get("model"),
+                                "assistant": a, "busy": False}
         if handle is not None:
             data.update({"project": handle.name, "stream_id": handle.stream.stream_id, "seq": handle.stream.seq,
                          "version": handle.editor.version, "busy": handle.busy_request_id is not None,
