@@ -1,6 +1,6 @@
 """Beat tracking on top of the tempo curve, with phase correction and a confidence score.
 
-Beats come from librosa's dynamic-programming tracker (Ellis 2007) driven by our per-frame
+Beats come from a dynamic-programming tracker (Ellis 2007, ``dp.py``) driven by our per-frame
 tempo curve, so a ramp or an abrupt change is followed instead of forcing one global BPM.
 Afterwards two checks catch the errors users complain about most: beats sitting half a beat
 off (the off-beats carry more low-frequency accent than the beats) and beats placed in
@@ -20,6 +20,8 @@ from .tempo import TempoCurve
 ONSET_LATENCY_S = 0.007
 #: Frames quieter than this (dB below the song's loudest frame) count as silence.
 SILENCE_DB = -45.0
+#: How strictly beats keep to the tempo curve (Ellis' tightness; librosa's default is 100).
+TIGHTNESS = 200.0
 #: Leading/trailing beats weaker than this fraction of the median beat onset are dropped.
 EDGE_ONSET_FRACTION = 0.1
 
@@ -62,21 +64,12 @@ def track_beats(
     sr: int,
 ) -> BeatEstimate:
     """Beat times (s) following the tempo curve; empty with a note when there is no pulse."""
-    import librosa
+    from .dp import track
 
     if len(onset) < 2 or not np.any(onset > 0) or not np.any(curve.bpm > 0):
         return BeatEstimate(np.zeros(0), 0.0, 0.0, "no beats found: the audio has no rhythmic onsets")
     bpm_frames = curve.at_frames(len(onset), fps)
-    _, frames = librosa.beat.beat_track(
-        onset_envelope=onset.astype(np.float64),
-        sr=sr,
-        hop_length=hop,
-        bpm=bpm_frames,
-        tightness=200,
-        trim=False,  # we trim silent edges ourselves; librosa's trim drops real first beats
-        units="frames",
-    )
-    frames = np.asarray(frames, dtype=int)
+    frames = track(onset, fps * 60.0 / bpm_frames, tightness=TIGHTNESS)
     if len(frames):
         # a beat at the edges counts only if it is audible *and* has a real attack near it:
         # ring-outs and fade tails are loud enough but carry no pulse
@@ -95,7 +88,7 @@ def track_beats(
 
 
 def median_tempo(beats_s: np.ndarray, span: int = 8) -> float:
-    """The song's main tempo: the median beat period, refined over ``span``-beat spans.
+    """The song's main tempo: the most common beat period, refined over ``span``-beat spans.
 
     Spans shrink frame quantisation error ``span`` times; only spans agreeing with the median
     period (±3 %) are averaged, so a song that changes tempo reports its dominant tempo, not
@@ -103,7 +96,11 @@ def median_tempo(beats_s: np.ndarray, span: int = 8) -> float:
     """
     if len(beats_s) < 2:
         return 0.0
-    p0 = float(np.median(np.diff(beats_s)))
+    ibi = np.sort(np.diff(beats_s))
+    # densest ±3 % neighbourhood of beat periods (the median of a 50/50 tempo change is neither)
+    counts = np.searchsorted(ibi, ibi * 1.03, side="right") - np.searchsorted(ibi, ibi * 0.97, side="left")
+    dense = ibi[counts == counts.max()]
+    p0 = float(dense[len(dense) // 2])
     span = min(span, len(beats_s) - 1)
     periods = (beats_s[span:] - beats_s[:-span]) / span
     near = periods[np.abs(periods - p0) <= 0.03 * p0]
