@@ -4,6 +4,8 @@ a UDP status datagram, records live-colour packets and can announce itself."""
 from __future__ import annotations
 
 import asyncio
+import socket
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -82,3 +84,31 @@ class FakeBall:
         finally:
             if not writer.transport.is_closing():
                 writer.close()
+
+
+def free_udp_port(host: str = "127.0.0.1") -> int:
+    """A UDP port that is free on ``host`` right now (for loopback tests and demos)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+class FakeBallThread:
+    """Runs a :class:`FakeBall` on its own event loop thread, so synchronous code (a CLI run,
+    a web request) can talk to it: ``with FakeBallThread(status_port=p) as ball: …``."""
+
+    def __init__(self, **kwargs: object) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.ball = FakeBall(**kwargs)  # type: ignore[arg-type]
+        self.thread = threading.Thread(target=self.loop.run_forever, name="fake-ball", daemon=True)
+
+    def __enter__(self) -> FakeBall:
+        self.thread.start()
+        asyncio.run_coroutine_threadsafe(self.ball.start(), self.loop).result(5)
+        return self.ball
+
+    def __exit__(self, *exc: object) -> None:
+        asyncio.run_coroutine_threadsafe(self.ball.stop(), self.loop).result(5)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+        self.loop.close()

@@ -12,18 +12,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+from ..storage.atomic import fsync_dir
 
 
 def _stage(path: Path, data: bytes) -> Path:
@@ -75,7 +64,7 @@ def write_files_atomically(files: Sequence[tuple[Path, bytes]]) -> None:
             with contextlib.suppress(OSError):
                 backup.unlink()
     for folder in {p.parent for p, _ in files}:
-        _fsync_dir(folder)
+        fsync_dir(folder)
 
 
 def write_file_atomically(path: str | Path, data: bytes) -> None:

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-import socket
-import threading
-
 from typer.testing import CliRunner
 
-from sequence_maker.balls.fake import FakeBall
+from sequence_maker.balls.fake import FakeBallThread, free_udp_port
 from sequence_maker.cli.app import app
 from sequence_maker.model import fade, solid
 from sequence_maker.storage import ProjectDocument
@@ -24,29 +20,8 @@ def _project(tmp_path):
     return doc
 
 
-def _free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
-class _BallThread:
-    """A fake ball on its own event loop thread, so the CLI's own asyncio.run can talk to it."""
-
-    def __init__(self, **kw):
-        self.loop = asyncio.new_event_loop()
-        self.ball = FakeBall(**kw)
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        asyncio.run_coroutine_threadsafe(self.ball.start(), self.loop).result(5)
-        return self.ball
-
-    def __exit__(self, *exc):
-        asyncio.run_coroutine_threadsafe(self.ball.stop(), self.loop).result(5)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
 
 
 def test_export_then_upload_gives_identical_bytes(tmp_path, monkeypatch):
@@ -56,7 +31,7 @@ def test_export_then_upload_gives_identical_bytes(tmp_path, monkeypatch):
     assert r.exit_code == 0, r.output
     exported = sorted(out.glob("*.prg"))
     assert len(exported) == 2
-    status = _free_udp_port()
+    status = free_udp_port()
     # the CLI listens for the confirmation on the standard port; point it at a free loopback one
     from sequence_maker.balls import client
     from sequence_maker.balls.protocol import safe_filename
@@ -68,7 +43,7 @@ def test_export_then_upload_gives_identical_bytes(tmp_path, monkeypatch):
         return await orig(*a, **kw)
 
     monkeypatch.setattr(client, "upload", upload_on_loopback)
-    with _BallThread(status_port=status) as ball:
+    with FakeBallThread(status_port=status) as ball:
         r = runner.invoke(app, ["balls", "upload", str(exported[0]), "--to", "127.0.0.1",
                                 "--port", str(ball.tcp_port), "--timeout", "3"])
         assert r.exit_code == 0, r.output
@@ -92,7 +67,7 @@ def test_upload_refuses_invalid_prg_and_bad_address(tmp_path):
 
 def test_live_mirrors_the_timeline(tmp_path):
     _project(tmp_path)
-    with _BallThread() as ball:
+    with FakeBallThread() as ball:
         r = runner.invoke(app, ["balls", "live", str(tmp_path / "show.smproj"), "--to", "127.0.0.1",
                                 "--port", str(ball.udp_port), "--seconds", "1", "--rate", "25"])
         assert r.exit_code == 0, r.output

@@ -3,12 +3,9 @@ ball, live colour, mirror)."""
 
 from __future__ import annotations
 
-import asyncio
-import socket
-import threading
 import time
 
-from sequence_maker.balls.fake import FakeBall
+from sequence_maker.balls.fake import FakeBallThread, free_udp_port
 
 LRC = b"[00:01.00]<00:01.00>hello <00:01.50>world\n[00:03.00]<00:03.00>again\n"
 
@@ -39,35 +36,16 @@ def test_lyrics_bad_files(client, project):
     assert client.get(f"/api/projects/{project}/lyrics.lrc").status_code == 404
 
 
-def _free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
-class _BallThread:
-    def __init__(self, **kw):
-        self.loop = asyncio.new_event_loop()
-        self.ball = FakeBall(**kw)
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        asyncio.run_coroutine_threadsafe(self.ball.start(), self.loop).result(5)
-        return self.ball
-
-    def __exit__(self, *exc):
-        asyncio.run_coroutine_threadsafe(self.ball.stop(), self.loop).result(5)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
 
 
 def test_upload_to_fake_ball_matches_export(client, project):
     client.post(f"/api/projects/{project}/balls/0/segments",
                 json={"segments": [{"kind": "solid", "start_ms": 0, "end_ms": 2000, "color": [255, 0, 0]}]})
     expected = client.get(f"/api/projects/{project}/export/0.prg").content
-    status = _free_udp_port()
-    with _BallThread(status_port=status) as ball:
+    status = free_udp_port()
+    with FakeBallThread(status_port=status) as ball:
         r = client.post(f"/api/projects/{project}/balls/0/upload",
                         json={"address": "127.0.0.1", "port": ball.tcp_port, "status_port": status,
                               "status_bind": "127.0.0.1", "timeout_s": 3})
@@ -89,7 +67,7 @@ def test_ball_routes_validate_addresses(client, project):
 def test_live_colour_and_mirror(client, project):
     client.post(f"/api/projects/{project}/balls/1/segments",
                 json={"segments": [{"kind": "solid", "start_ms": 0, "end_ms": 30000, "color": [0, 0, 255]}]})
-    with _BallThread() as ball:
+    with FakeBallThread() as ball:
         r = client.post("/api/balls/live", json={"address": "127.0.0.1", "port": ball.udp_port,
                                                  "color": "lime", "brightness": 100})
         assert r.status_code == 200 and r.json()["sent"] == 2
