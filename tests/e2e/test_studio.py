@@ -116,6 +116,28 @@ def test_draw_move_and_undo_a_segment(page: Any) -> None:
     assert page.errors == []
 
 
+def test_lyrics_lane_and_snapping_to_words(page: Any, tmp_path: Path) -> None:
+    lrc = tmp_path / "song.lrc"
+    lrc.write_text("[00:12.00]<00:12.00>Shine <00:12.730>on <00:13.210>me\n[00:14.50]Again\n", encoding="utf-8")
+    page.set_input_files("#lyrics-file", str(lrc))
+    page.wait_for_function("(window.__studio.state.project.lyrics?.words || []).length === 3")
+    words = studio_state(page, "s.project.lyrics.words")
+    assert [w["text"] for w in words] == ["Shine", "on", "me"] and words[1]["start_ms"] == 12730
+    # with only word snapping on, a drawn segment starts on the word "on"
+    for kind in ("beats", "downbeats", "sections"):
+        page.uncheck(f"[data-snap={kind}]")
+    drag(page, lane_point(page, 1, 12730 + 40), lane_point(page, 1, 13210 - 40))
+    page.wait_for_function("window.__studio.state.project.balls[1].segments.length === 1")
+    seg = segments(page, 1)[0]
+    assert (seg["start_ms"], seg["end_ms"]) == (12730, 13210)
+    for kind in ("beats", "downbeats", "sections"):
+        page.check(f"[data-snap={kind}]")
+    shot(page, "studio-lyrics")
+    page.locator("#timeline").focus()
+    page.keyboard.press("Control+z")
+    page.wait_for_function("window.__studio.state.project.balls[1].segments.length === 0")
+
+
 def test_keyboard_colour_keys_paint_per_ball(page: Any) -> None:
     beats = studio_state(page, "s.project.grid.beats_ms")
     page.evaluate(f"window.__studio.player.seek({beats[10]})")

@@ -102,6 +102,11 @@ export const api = {
       xhr.send(fd);
     }),
   audioUrl: (name) => `${P(name)}/audio`,
+  uploadLyrics: (name, file) => {
+    const fd = new FormData();
+    fd.append("file", file, file.name);
+    return request("POST", `${P(name)}/lyrics`, fd);
+  },
   peaks: (name, points) => request("GET", `${P(name)}/peaks?points=${points}`),
   analyze: (name) => request("POST", `${P(name)}/analysis`, { apply_grid: true }),
   job: (id) => request("GET", `/api/jobs/${enc(id)}`),

@@ -6,9 +6,14 @@ import * as edit from "./edit.js";
 import { colorKey } from "./colors.js";
 import { emit, state } from "./store.js";
 
+const TEXT_INPUTS = new Set(["text", "number", "password", "search", "email", "url", "tel"]);
+
+/** Keys go to the focused field when the user is typing in one (not for checkboxes, sliders…). */
 function typing(ev) {
   const t = ev.target;
-  return t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
+  if (!t) return false;
+  if (t.tagName === "INPUT") return TEXT_INPUTS.has((t.type || "text").toLowerCase());
+  return t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable;
 }
 
 export function attachKeys(player) {

@@ -8,7 +8,7 @@ import * as edit from "./edit.js";
 import { openExport } from "./export.js";
 import { attachKeys } from "./keys.js";
 import { Player } from "./playback.js";
-import { applyPatch, openProject, reloadProject } from "./project.js";
+import { applyPatch, openProject, reloadProject, settle } from "./project.js";
 import { initSettings, refreshSettings } from "./settings.js";
 import { emit, on, selectedSegments, state } from "./store.js";
 import { attachInteraction } from "./timeline/interact.js";
@@ -95,6 +95,17 @@ function initTopbar() {
     ev.target.value = "";
     if (file) loadAudioFile(file);
   });
+  $("#lyrics-file").addEventListener("change", async (ev) => {
+    const file = ev.target.files[0];
+    ev.target.value = "";
+    if (!file || !state.projectId) return;
+    try {
+      const r = await settleAfter(api.uploadLyrics(state.projectId, file));
+      toast(`Loaded lyrics: ${r.lines ?? 0} lines, ${r.words ?? 0} timed words`);
+    } catch (e) {
+      showError(e, "Load lyrics");
+    }
+  });
   // dropping a song on the timeline loads it, like "Load audio"
   canvas.addEventListener("dragover", (ev) => ev.preventDefault());
   canvas.addEventListener("drop", (ev) => {
@@ -130,6 +141,14 @@ function initTopbar() {
       showError(e, "Checkpoint");
     }
   });
+}
+
+/** Await a mutation and the patch it causes (or a reload), so the page shows the result. */
+async function settleAfter(promise) {
+  const resp = await promise;
+  await settle(resp);
+  if (!resp || typeof resp.version !== "number") await reloadProject();
+  return resp;
 }
 
 async function loadAudioFile(file) {

@@ -224,7 +224,11 @@ export class TimelineRenderer {
     const v = state.view;
     ctx.fillStyle = "#1a1c22";
     ctx.fillRect(0, y, v.width, h);
-    if (!ly || !ly.words || !ly.words.length) {
+    // lyrics with line timing only (plain .lrc) show their lines in the same lane
+    const items = ly && ly.words && ly.words.length ? ly.words
+      : ly && ly.lines ? ly.lines.map((l, i) => ({ text: l.text, start_ms: l.start_ms,
+        end_ms: l.end_ms ?? (ly.lines[i + 1] ? ly.lines[i + 1].start_ms : l.start_ms + 2000) })) : [];
+    if (!items.length) {
       ctx.fillStyle = "#5c6270";
       ctx.font = "italic 11px system-ui, sans-serif";
       ctx.textBaseline = "middle";
@@ -234,7 +238,7 @@ export class TimelineRenderer {
     ctx.font = "11px system-ui, sans-serif";
     ctx.textBaseline = "middle";
     let lastRight = -1e9;
-    for (const w of ly.words) {
+    for (const w of items) {
       if (w.end_ms < v.startMs) continue;
       if (w.start_ms > v.endMs) break;
       const x0 = v.x(w.start_ms);
