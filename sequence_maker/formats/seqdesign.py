@@ -59,8 +59,19 @@ def beats_from_analysis(analysis: dict[str, Any] | None, source: str) -> list[fl
     keys = ("beats", "beat_times") if source == "all_beats" else ("downbeats", "downbeat_times")
     for k in keys:
         if isinstance(analysis.get(k), list):
-            return [float(t) for t in analysis[k]]
+            return [_beat_time(t, f"analysis {k}[{i}]") for i, t in enumerate(analysis[k])]
     return None
+
+
+def _beat_time(value: Any, field: str) -> float:
+    """A beat time in seconds from an analysis file (numbers, or numeric strings some tools write)."""
+    try:
+        t = float(value) if not isinstance(value, bool) else math.nan
+    except (TypeError, ValueError):
+        t = math.nan
+    if not math.isfinite(t) or t < 0:
+        raise FormatError(f"beat times must be numbers ≥ 0 (seconds), got {value!r}", field=field)
+    return t
 
 
 class _Compiler:
