@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import copy
+import os
 from typing import Any
 
 from hypothesis import strategies as st
 
 from sequence_maker.model import Project
+
+#: Multiply every fuzz test's example count (e.g. ``SEQMAKER_FUZZ_SCALE=20`` for a deep nightly run).
+FUZZ_SCALE = float(os.environ.get("SEQMAKER_FUZZ_SCALE", "1"))
+
+
+def examples(n: int) -> int:
+    return max(1, int(n * FUZZ_SCALE))
 
 #: Any JSON value, small: what a damaged or hostile file might hold where we expect something else.
 json_scalar = st.one_of(st.none(), st.booleans(), st.integers(-(2**63), 2**63), st.floats(allow_nan=False),

@@ -25,9 +25,9 @@ from sequence_maker.formats.seqdesign import compile_seqdesign
 from sequence_maker.model import BeatGrid, LyricLine, Lyrics, LyricWord, Pulse, Section, fade, solid
 from sequence_maker.storage import ProjectDocument, ProjectFileError
 
-from ._checks import assert_project_valid, json_value, mutated_json
+from ._checks import assert_project_valid, examples, json_value, mutated_json
 
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+FUZZ = settings(max_examples=examples(150), deadline=None, suppress_health_check=list(HealthCheck))
 EARLIER = Path(__file__).parents[1] / "storage" / "fixtures" / "earlier_full.smproj"
 
 
@@ -181,7 +181,7 @@ def test_seqdesign_compiler_accepts_valid_or_names_the_problem(doc, analysis):
 
 
 @pytest.mark.parametrize("name", ["x.prg", "x.prg.json", "x.ball.json", "x.seqdesign.json", "x.json", "x"])
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.one_of(st.binary(max_size=200), st.sampled_from([PRG, json.dumps(PRG_JSON).encode(),
                                                                 json.dumps(BALL_JSON).encode(),
                                                                 json.dumps(SEQDESIGN).encode()]),

@@ -24,7 +24,7 @@ from sequence_maker.history.editor import ProjectEditor
 from sequence_maker.model import LyricLine, Lyrics, LyricWord
 from tests.assistant.helpers import SETUP, collect, make_editor, text_turn, tool_turn
 
-from ._checks import assert_project_valid, json_value
+from ._checks import assert_project_valid, examples, json_value
 
 REGISTRY = default_registry()
 TOOLS = REGISTRY.names()
@@ -125,7 +125,7 @@ def _base_project():
 BASE = _base_project()
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(600), deadline=None, suppress_health_check=list(HealthCheck))
 @given(tool_call())
 def test_every_tool_returns_a_result_or_a_clear_error(call):
     name, arguments = call
@@ -157,7 +157,7 @@ def _copy(project):
     return clone_project(project)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(tool_call(), min_size=1, max_size=4))
 async def test_agent_turn_with_fuzzed_calls_keeps_history_valid_and_edits_whole(calls):
     editor = make_editor(**{**SETUP, "segments": [{"ball": 1, "start_s": 0, "end_s": 10, "color": [255, 0, 0]}]})

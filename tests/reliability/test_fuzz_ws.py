@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ._checks import json_value
+from ._checks import examples, json_value
 from ._studio import isolate, new_project, studio
 
 TYPES = ["ping", "llm_request", "llm_cancel", "approval_response", "timeline_patch", "status", "", "PING"]
@@ -54,7 +54,7 @@ def test_random_frames_never_break_the_connection(tmp_path, monkeypatch):
         with client.websocket_connect(f"ws://127.0.0.1:8765/ws?project={project}") as sock:
             assert sock.receive_json()["type"] == "status"
 
-            @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+            @settings(max_examples=examples(150), deadline=None, suppress_health_check=list(HealthCheck), database=None)
             @given(st.lists(frame, min_size=1, max_size=5))
             def batch(frames):
                 for _kind, payload in frames:
