@@ -17,6 +17,8 @@ from .harness import CHROMIUM, chromium, studio
 
 ARTIFACTS = Path(__file__).parent / "_artifacts"
 DOC_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+#: The main screens the docs show (the other screenshots stay test artifacts).
+DOC_NAMES = {"studio-lyrics", "assistant-approval", "assistant-done", "diagnostics", "export", "settings"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -70,7 +72,7 @@ def shot(page: Any, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path))
-    if os.environ.get("SEQMAKER_SHOTS") == "1":
+    if os.environ.get("SEQMAKER_SHOTS") == "1" and name in DOC_NAMES:
         DOC_SHOTS.mkdir(parents=True, exist_ok=True)
         _small_copy(path, DOC_SHOTS / f"{name}.png")
     return path
