@@ -90,8 +90,9 @@ class MetricsRepository:
                 "errors": sum(1 for r in rs if r.error), "retries": sum(r.retries for r in rs),
                 "ttft_p50_s": percentile(ttft, 0.5), "ttft_p95_s": percentile(ttft, 0.95),
                 "duration_p50_s": percentile(dur, 0.5), "duration_p95_s": percentile(dur, 0.95),
-                "tokens_per_s_p50": percentile(tps, 0.5),
+                "tokens_per_s_p50": percentile(tps, 0.5), "tokens_per_s_p95": percentile(tps, 0.95),
                 "input_tokens": sum(r.input_tokens for r in rs), "output_tokens": sum(r.output_tokens for r in rs),
+                "total_tokens": sum(r.input_tokens + r.output_tokens for r in rs),
                 "cost_usd": round(sum(costs), 6) if costs else None,
             })
         return out

@@ -91,7 +91,7 @@ def test_metrics_summary_percentiles_window_and_scrubbing(store):
     assert g["requests"] == 11 and g["errors"] == 1 and g["retries"] == 2
     assert g["ttft_p50_s"] == pytest.approx(0.55) and g["ttft_p95_s"] == pytest.approx(0.955)
     assert g["duration_p50_s"] == pytest.approx(5.5)
-    assert g["input_tokens"] == 1100 and g["cost_usd"] == pytest.approx(0.11)
+    assert g["input_tokens"] == 1100 and g["total_tokens"] == 1320 and g["cost_usd"] == pytest.approx(0.11)
     assert groups[("anthropic", "claude")]["cost_usd"] is None
     assert ("openai", "old") in {(x["provider"], x["model"]) for x in store.metrics.summary(None)}
     recent = store.metrics.recent(5)
