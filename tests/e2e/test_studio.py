@@ -426,6 +426,23 @@ def test_chat_history_reloads_and_takes_feedback(page: Any, server: Any) -> None
     assert fb[-1]["liked"] is True and "ball 2 green" in fb[-1]["request"]
 
 
+def test_api_keys_are_write_only(page: Any, server: Any) -> None:
+    secret = "sk-e2e-DO-NOT-SHOW-1234abcd"
+    page.click(".tab[data-view=settings]")
+    page.fill("#profile-form [name=name]", "my-openai")
+    page.select_option("#profile-form [name=provider]", "openai")
+    page.fill("#profile-form [name=model]", "gpt-4.1-mini")
+    page.fill("#profile-form [name=api_key]", secret)
+    page.click("#profile-form button[type=submit]")
+    row = page.locator("#profile-table tr", has_text="my-openai")
+    row.wait_for()
+    assert "abcd" in row.inner_text() and "set" in row.inner_text()
+    assert page.input_value("#profile-form [name=api_key]") == ""
+    assert secret not in page.content()
+    assert secret not in server.client.get("/api/profiles").text
+    page.click(".tab[data-view=studio]")
+
+
 def test_diagnostics_show_requests(page: Any) -> None:
     page.click(".tab[data-view=diagnostics]")
     page.wait_for_function("document.querySelectorAll('#diag-table tbody tr td').length > 5")
