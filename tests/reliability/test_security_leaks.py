@@ -12,8 +12,6 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
-
 from sequence_maker.model.project import AudioRef
 from tests.fakes.openai_server import fake_openai_server, openai_text_reply, openai_tool_reply
 from tests.fakes.sse_server import Reply
@@ -94,9 +92,6 @@ def test_api_key_absent_from_responses_frames_logs_metrics_exports_and_db(tmp_pa
         assert keys_file.stat().st_mode & 0o077 == 0
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: store/keys.py RedactKeysFilter scrubs record.getMessage() only; "
-                   "the traceback of log.exception (server/errors.py crash handler) is formatted later from "
-                   "exc_info and keeps a known key verbatim in the log (needs scrubbing exc_text/exc_info)")
 def test_crash_report_in_the_log_does_not_carry_the_key(tmp_path, monkeypatch, caplog):
     isolate(tmp_path, monkeypatch)
     caplog.set_level(logging.DEBUG)
@@ -146,10 +141,6 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: POST /api/projects/{name}/audio (and the import routes) check the "
-                   "size only while streaming the parsed multipart file: a 2 GB Content-Length is not refused up "
-                   "front, the server keeps reading/spooling the body; needs a Content-Length check (413) before "
-                   "parsing the form")
 def test_oversized_upload_is_refused_before_the_body_is_sent(tmp_path, monkeypatch):
     """A 2 GB Content-Length must get 413 at once: the server must not read (or spool) the body."""
     import uvicorn
