@@ -37,7 +37,8 @@ def track(onset: np.ndarray, frames_per_beat: np.ndarray, tightness: float = 100
     cum = np.zeros(n)
     back = np.full(n, -1, dtype=np.int64)
     # before the first clear onset a frame may not link back: the song has not started
-    strong = np.flatnonzero(local >= 0.01 * local.max())
+    floor = 0.01 * local.max()
+    strong = np.flatnonzero(local >= floor)
     first_onset = int(strong[0]) if len(strong) else n
     block = int(near.min())
     cum[0] = local[0]
@@ -50,18 +51,21 @@ def track(onset: np.ndarray, frames_per_beat: np.ndarray, tightness: float = 100
         cand = np.where(allowed, cum[np.maximum(loc, 0)] - penalty, -np.inf)
         j = np.argmax(cand, axis=1)
         best = cand[np.arange(len(idx)), j]
-        has = np.isfinite(best)
+        # link only to a predecessor with real evidence behind it; otherwise a beat would be
+        # invented in the silence before the first onset
+        has = np.isfinite(best) & (cum[np.maximum(idx - gaps[j], 0)] >= floor)
         cum[idx] = local[idx] + np.where(has, best, 0.0)
         back[idx] = np.where(has & (idx >= first_onset), idx - gaps[j], -1)
         i += len(idx)
-    return _backtrack(back, _last_beat(cum))
+    return _backtrack(back, _last_beat(cum, local >= floor))
 
 
-def _last_beat(cum: np.ndarray) -> int:
-    """Last local maximum of the cumulative score that is at least half the typical maximum."""
+def _last_beat(cum: np.ndarray, has_onset: np.ndarray) -> int:
+    """Last local maximum of the cumulative score, on an onset, at least half the typical maximum."""
     if len(cum) < 3:
         return int(np.argmax(cum))
     peaks = np.flatnonzero((cum[1:-1] > cum[:-2]) & (cum[1:-1] >= cum[2:])) + 1
+    peaks = peaks[has_onset[peaks]]
     if len(peaks) == 0:
         return int(np.argmax(cum))
     threshold = 0.5 * np.median(cum[peaks])
