@@ -63,7 +63,10 @@ function boot() {
     renderer.resize();
   });
   on("changed", (d) => {
-    if (d && d.patch && /checkpoint|restore/i.test(d.patch.label || "")) refreshCheckpoints();
+    // restores and assistant turns (which save automatic checkpoints) change the list
+    if (d && d.patch && (d.patch.origin === "assistant" || /checkpoint|restore/i.test(d.patch.label || ""))) {
+      refreshCheckpoints();
+    }
   });
   // ?project=<name> opens that project (bookmarkable); else the last one used in this browser
   const wanted = new URLSearchParams(location.search).get("project");

@@ -90,6 +90,8 @@ export async function settle(resp) {
     emit("changed", {});
     return;
   }
-  for (let i = 0; i < 8 && state.version < resp.version; i++) await new Promise((r) => setTimeout(r, 50));
+  // connected: the patch is on its way (it can trail the REST answer on a busy server); offline: reload now
+  const deadline = performance.now() + (socket.connected ? 1500 : 0);
+  while (state.version < resp.version && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   if (state.version < resp.version) await reloadProject();
 }
