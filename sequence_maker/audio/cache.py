@@ -53,21 +53,26 @@ class AnalysisCache:
         self.root = root or cache_dir()
         self.version = version
 
-    def _json_path(self, key: str) -> Path:
-        return self.root / f"{key}.v{self.version}.json"
+    def _json_path(self, key: str, backend: str = "dsp") -> Path:
+        suffix = (
+            "" if backend == "dsp" else "." + "".join(c if c.isalnum() or c in "-_" else "_" for c in backend)
+        )
+        return self.root / f"{key}.v{self.version}{suffix}.json"
 
     def _peaks_path(self, key: str) -> Path:
         return self.root / f"{key}.peaks.npz"
 
-    def load(self, key: str) -> dict | None:
-        p = self._json_path(key)
+    def load(self, key: str, backend: str = "dsp") -> dict | None:
+        p = self._json_path(key, backend)
         try:
             return json.loads(p.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
 
-    def save(self, key: str, data: dict) -> None:
-        atomic_write_bytes(self._json_path(key), json.dumps(data, separators=(",", ":")).encode("utf-8"))
+    def save(self, key: str, data: dict, backend: str = "dsp") -> None:
+        atomic_write_bytes(
+            self._json_path(key, backend), json.dumps(data, separators=(",", ":")).encode("utf-8")
+        )
 
     def load_peaks(self, key: str) -> PeakPyramid | None:
         from .peaks import PeakPyramid

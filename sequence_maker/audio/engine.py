@@ -129,7 +129,7 @@ def analyze(
     key = audio_hash(p, progress=lambda f: report(0.02 * f, "hashing"))
     store = AnalysisCache()
     if cache:
-        cached = store.load(key)
+        cached = store.load(key, backend.name)
         if cached is not None and cached.get("backend", "dsp") == backend.name:
             result = Analysis.from_json(cached)
             result.peaks = store.load_peaks(key)
@@ -145,7 +145,7 @@ def analyze(
     )
     result = _analyse_features(p, feats, info.sample_rate, info.channels, key, backend, report)
     if cache:
-        store.save(key, result.to_json())
+        store.save(key, result.to_json(), backend.name)
         store.save_peaks(key, feats.peaks)
     report(1.0, "done")
     return result
