@@ -72,12 +72,16 @@ async def test_openai_first_party_options(monkeypatch):
 
 
 async def test_ollama_gets_no_tool_choice_and_local_model_is_discovered():
+    from sequence_maker.assistant.providers.metrics import ListMetricsSink
+
+    sink = ListMetricsSink()
     with fake_openai_server([openai_text_reply("ok")], models=["llama3.2:3b", "qwen2.5:7b"]) as server:
-        provider = create_provider(server.profile(provider="ollama", model=""))
+        provider = create_provider(server.profile(provider="ollama", model=""), metrics_sink=sink)
         await collect(provider, _request(tool_choice="required"))
         await provider.aclose()
         body = server.requests[-1].json
     assert "tool_choice" not in body and body["model"] == "llama3.2:3b" and provider.model == "llama3.2:3b"
+    assert sink.records[0].model == "llama3.2:3b"
 
 
 async def test_azure_dated_deployment_routing(monkeypatch):

@@ -150,6 +150,7 @@ class StreamingProvider:
                 try:
                     attempt = await self._first_visible(request, started, metrics, watchdog)
                     metrics.request_id = attempt.translator.request_id
+                    metrics.model = self.model  # a local server's model is discovered on the first request
                     if self.price_from_response_model:
                         price_model = getattr(attempt.translator, "response_model", None) or price_model
                     visible = any(isinstance(e, VISIBLE_TYPES) for e in attempt.pending)
