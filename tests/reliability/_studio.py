@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +21,18 @@ def isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SEQMAKER_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("SEQMAKER_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setattr("sequence_maker.assistant.config.offline_available", lambda: False)
+    drop_stale_redaction_filters()
+
+
+def drop_stale_redaction_filters() -> None:
+    """Each app adds its key-redaction filter to the root/uvicorn loggers and their handlers and
+    never removes it; pytest's handlers outlive a test, so an earlier app's filter (whose key store
+    does not know this test's key) would run first and format the traceback unscrubbed."""
+    for name in ("", "uvicorn", "uvicorn.error", "uvicorn.access", "sequence_maker"):
+        logger = logging.getLogger(name)
+        for holder in (logger, *logger.handlers):
+            for f in [f for f in holder.filters if type(f).__name__ == "RedactKeysFilter"]:
+                holder.removeFilter(f)
 
 
 def studio_settings(tmp_path: Path, **overrides):
