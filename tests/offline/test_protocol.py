@@ -155,3 +155,40 @@ def test_reply_after_tool_results_is_capped_short():
     normal = answer_schema(TOOLS, None)["anyOf"][1]["properties"]["reply"]["maxLength"]
     wrap = answer_schema(TOOLS, None, wrap_up=True)["anyOf"][1]["properties"]["reply"]["maxLength"]
     assert (normal, wrap) == (MAX_REPLY_CHARS, MAX_WRAP_UP_CHARS) and wrap < normal
+
+
+def _refs(node, found):
+    if isinstance(node, dict):
+        if isinstance(node.get("$ref"), str):
+            found.append(node["$ref"])
+        for v in node.values():
+            _refs(v, found)
+    elif isinstance(node, list):
+        for v in node:
+            _refs(v, found)
+    return found
+
+
+def test_nested_definitions_are_hoisted_so_every_ref_resolves_from_the_root():
+    """Regression: a dangling $ref made llama.cpp drop the grammar silently (free text, no JSON)."""
+    from sequence_maker.assistant.providers.events import ToolSpec
+
+    batch = ToolSpec("batch", "Many.", {
+        "type": "object",
+        "properties": {"items": {"type": "array", "items": {"$ref": "#/$defs/Item"}}},
+        "required": ["items"],
+        "$defs": {"Item": {"type": "object", "properties": {"at": {"$ref": "#/$defs/When"}}}, "When": {"type": "string"}},
+    })
+    other = ToolSpec("other", "Other.", {"type": "object", "properties": {"x": {"$ref": "#/$defs/Item"}},
+                                         "$defs": {"Item": {"type": "integer"}}})
+    schema = answer_schema([batch, other], None)
+    refs = _refs(schema, [])
+    assert refs and all(r.startswith("#/$defs/") and r.split("/")[-1] in schema["$defs"] for r in refs)
+    assert schema["$defs"]["other__Item"] == {"type": "integer"}  # same name in two tools, no clash
+
+
+def test_the_assistants_real_tools_give_a_self_contained_schema():
+    from sequence_maker.assistant.tools import default_registry
+
+    schema = answer_schema(default_registry().specs(), None)
+    assert all(r.split("/")[-1] in schema.get("$defs", {}) for r in _refs(schema, []))

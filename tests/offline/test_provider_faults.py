@@ -127,6 +127,20 @@ async def test_grammar_failure_retries_with_loose_argument_schemas():
     assert engine.bodies[0]["grammar"] != engine.bodies[1]["grammar"]
 
 
+async def test_grammar_failing_again_is_an_error_not_a_loop():
+    provider, engine = _provider([("error", "failed to parse grammar")] * 3)
+    events = await _collect(provider, _request())
+    assert events[-1].type == "error" and "grammar" in events[-1].message
+    assert len(engine.bodies) == 2  # original + one loose retry, then stop
+
+
+async def test_free_text_answer_means_the_grammar_was_dropped_so_the_reask_loosens_it():
+    provider, engine = _provider(["```json\n{\"action\": \"make ball\"}\n```", GOOD_CALL])
+    events = await _collect(provider, _request())
+    assert events[-1].type == "finish" and events[-1].reason == "tool_calls"
+    assert engine.bodies[0]["grammar"] != engine.bodies[1]["grammar"]
+
+
 async def test_unknown_tool_choice_is_a_clear_error():
     provider, _ = _provider([GOOD_CALL])
     events = await _collect(provider, _request(tool_choice="explode"))

@@ -60,10 +60,40 @@ def arguments_schema(tool: ToolSpec, *, loose: bool = False) -> dict[str, Any]:
     return schema
 
 
-def _call_schema(tool: ToolSpec, loose: bool) -> dict[str, Any]:
+def _hoist_defs(schema: dict[str, Any], prefix: str, defs: dict[str, Any]) -> dict[str, Any]:
+    """Move a tool schema's ``$defs`` to the answer schema's root and rewrite its ``$ref``s.
+
+    Refs such as ``#/$defs/BatchItem`` are resolved from the *root* schema; once a tool's schema
+    is nested inside the answer schema they would dangle, and llama.cpp then silently generates
+    without any grammar. Names get the tool as prefix so two tools cannot collide.
+    """
+    local: dict[str, Any] = {}
+    for key in ("$defs", "definitions"):
+        local.update(schema.pop(key, None) or {})
+
+    def rewrite(node: Any) -> Any:
+        if isinstance(node, list):
+            return [rewrite(v) for v in node]
+        if not isinstance(node, dict):
+            return node
+        out = {k: rewrite(v) for k, v in node.items()}
+        ref = out.get("$ref")
+        if isinstance(ref, str):
+            for base in ("#/$defs/", "#/definitions/"):
+                if ref.startswith(base):
+                    out["$ref"] = f"#/$defs/{prefix}__{ref[len(base):]}"
+        return out
+
+    for name, sub in local.items():
+        defs[f"{prefix}__{name}"] = rewrite(sub)
+    return rewrite(schema)
+
+
+def _call_schema(tool: ToolSpec, loose: bool, defs: dict[str, Any]) -> dict[str, Any]:
+    arguments = _hoist_defs(arguments_schema(tool, loose=loose), tool.name, defs)
     return {
         "type": "object",
-        "properties": {"tool": {"const": tool.name}, "arguments": arguments_schema(tool, loose=loose)},
+        "properties": {"tool": {"const": tool.name}, "arguments": arguments},
         "required": ["tool", "arguments"],
         "additionalProperties": False,
     }
@@ -78,8 +108,12 @@ def reply_schema(max_chars: int = MAX_REPLY_CHARS) -> dict[str, Any]:
     }
 
 
-def calls_schema(tools: list[ToolSpec], *, loose: bool = False, max_calls: int = MAX_CALLS_PER_TURN) -> dict[str, Any]:
-    items = [_call_schema(t, loose) for t in tools]
+def calls_schema(
+    tools: list[ToolSpec], *, loose: bool = False, max_calls: int = MAX_CALLS_PER_TURN, defs: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """``{"calls": [...]}``; shared definitions are collected into ``defs`` for the root schema."""
+    defs = {} if defs is None else defs
+    items = [_call_schema(t, loose, defs) for t in tools]
     return {
         "type": "object",
         "properties": {
@@ -108,13 +142,17 @@ def answer_schema(
         offered = [t for t in tools if t.name == choice]
         if not offered:
             raise ValueError(f"tool_choice names {choice!r}, which is not among the offered tools")
+    defs: dict[str, Any] = {}
+    reply = reply_schema(MAX_WRAP_UP_CHARS if wrap_up else MAX_REPLY_CHARS)
     if not offered or choice == "none":
-        branches = [reply_schema(MAX_WRAP_UP_CHARS if wrap_up else MAX_REPLY_CHARS)]
+        branches = [reply]
     elif choice == "auto":
-        branches = [calls_schema(offered, loose=loose), reply_schema(MAX_WRAP_UP_CHARS if wrap_up else MAX_REPLY_CHARS)]
+        branches = [calls_schema(offered, loose=loose, defs=defs), reply]
     else:
-        branches = [calls_schema(offered, loose=loose)]
+        branches = [calls_schema(offered, loose=loose, defs=defs)]
     schema: dict[str, Any] = branches[0] if len(branches) == 1 else {"anyOf": branches}
+    if defs:
+        schema = {**schema, "$defs": defs}
     return {**schema, "x-guidance": dict(_GUIDANCE)}
 
 

@@ -259,6 +259,11 @@ class OfflineProvider:
         max_tokens = request.max_tokens or DEFAULT_MAX_TOKENS
         temperature = 0.0 if request.temperature is None else request.temperature
         totals = {"in": 0, "cached": 0, "out": 0}
+        loose_used = False
+
+        def loose_grammar() -> str:
+            return _grammar_for(answer_schema(tools, request.tool_choice, loose=True, wrap_up=wrap_up))
+
         emitted_text = False
         attempt = 0
         while True:
@@ -284,9 +289,8 @@ class OfflineProvider:
             totals["cached"] += gen.cached_tokens
             totals["out"] += gen.output_tokens
             if gen.error is not None:
-                if gen.error_kind == "grammar" and not gen.retried_loose:
-                    grammar = _grammar_for(answer_schema(tools, request.tool_choice, loose=True, wrap_up=wrap_up))
-                    gen.retried_loose = True
+                if gen.error_kind == "grammar" and not loose_used:
+                    grammar, loose_used = loose_grammar(), True
                     continue
                 yield self._usage(totals, metrics)
                 yield self._fail(metrics, StreamError(gen.error, kind=gen.error_kind, retryable=gen.error_kind == "timeout"))
@@ -308,6 +312,9 @@ class OfflineProvider:
                     return
                 attempt += 1
                 metrics.retries += 1
+                if not streamer.raw.lstrip().startswith("{") and not loose_used:
+                    # free text means llama.cpp dropped the grammar (it only logs why): simplify it
+                    grammar, loose_used = loose_grammar(), True
                 if emitted_text:
                     yield Reset(f"re-asking after an invalid answer: {exc}")
                     emitted_text = False
@@ -401,7 +408,7 @@ class OfflineProvider:
 class _Generation:
     """Accumulates one completion's chunks: finish reason, token counts, errors."""
 
-    __slots__ = ("finish_reason", "prompt_tokens", "cached_tokens", "output_tokens", "error", "error_kind", "retried_loose")
+    __slots__ = ("finish_reason", "prompt_tokens", "cached_tokens", "output_tokens", "error", "error_kind")
 
     def __init__(self) -> None:
         self.finish_reason: str | None = None
@@ -410,7 +417,6 @@ class _Generation:
         self.output_tokens = 0
         self.error: str | None = None
         self.error_kind = "engine"
-        self.retried_loose = False
 
     def fail(self, message: str, kind: str) -> None:
         if self.error is None:
