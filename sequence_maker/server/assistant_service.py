@@ -32,6 +32,8 @@ class AssistantService:
         self.profile_name: str | None = None
         self._extra: dict[str, Any] = {}  # providers created for a per-request profile override
         self._task: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._generation = 0
         self.status: dict[str, Any] = {"state": "loading", "provider": None, "model": None, "profile": None,
                                        "progress": None, "message": "Looking for an assistant…"}
 
@@ -78,47 +80,71 @@ class AssistantService:
                           "activate a profile in Settings to turn it on.")
 
     def start(self, profile: str | None = None) -> asyncio.Task[None]:
-        """(Re)select in the background; the returned task finishes when the assistant is ready or not."""
-        if self._task is not None and not self._task.done():
-            self._task.cancel()
-        self._task = asyncio.get_running_loop().create_task(self._select(profile))
+        """(Re)select in the background; the returned task finishes when the assistant is ready or not.
+
+        An earlier selection still running is superseded, not cancelled: a model load cannot be stopped
+        half-way in its worker thread, so it finishes quietly and its provider is closed at once.
+        """
+        self._generation += 1
+        self._task = asyncio.get_running_loop().create_task(self._select(profile, self._generation))
+        self._tasks.add(self._task)
+        self._task.add_done_callback(self._tasks.discard)
         return self._task
 
     async def wait_ready(self) -> None:
         if self._task is not None:
             await asyncio.gather(self._task, return_exceptions=True)
 
-    async def _select(self, requested: str | None) -> None:
-        self._set(state="loading", progress=None,
-                  message="Looking for an assistant (saved profile, API keys, LM Studio/Ollama, offline model)…")
+    def _current(self, gen: int) -> bool:
+        return gen == self._generation
+
+    async def _select(self, requested: str | None, gen: int) -> None:
+        def report(**kw: Any) -> None:
+            if self._current(gen):
+                self._set(**kw)
+
+        report(state="loading", progress=None,
+               message="Looking for an assistant (saved profile, API keys, LM Studio/Ollama, offline model)…")
+        provider = None
         try:
             if requested:
                 name, why = requested, "selected"
             else:
                 name, why = await asyncio.to_thread(self._choose)
             if name is None:
-                await self._replace(None, None)
-                self._set(state="none", provider=None, model=None, profile=None, progress=None, message=NONE_MESSAGE)
+                if self._current(gen):
+                    await self._replace(None, None)
+                report(state="none", provider=None, model=None, profile=None, progress=None, message=NONE_MESSAGE)
                 return
-            provider = await self._create(name)
+            provider = await self._create(name, report=True, gen=gen)
+            if not self._current(gen):
+                await _close(provider)
+                return
             await self._replace(provider, name)
-            self._set(state="ready", provider=getattr(provider, "name", None), model=getattr(provider, "model", None),
-                      profile=name, progress=None, message=f"Assistant ready ({why}).")
+            report(state="ready", provider=getattr(provider, "name", None), model=getattr(provider, "model", None),
+                   profile=name, progress=None, message=f"Assistant ready ({why}).")
         except asyncio.CancelledError:
+            if provider is not None and provider is not self.provider:
+                await _close(provider)
             raise
         except Exception as e:
+            if not self._current(gen):
+                return
             await self._replace(None, None)
-            self._set(state="error", provider=None, model=None, profile=None, progress=None,
-                      message=f"Assistant unavailable: {scrub(str(e))}. Hand editing works. {HOW_TO_CONNECT}")
+            report(state="error", provider=None, model=None, profile=None, progress=None,
+                   message=f"Assistant unavailable: {scrub(str(e))}. Hand editing works. {HOW_TO_CONNECT}")
 
-    async def _create(self, name: str, report: bool = True) -> Any:
+    async def _create(self, name: str, report: bool = True, gen: int | None = None) -> Any:
         from ..assistant.providers.errors import UnknownProfile
         from ..assistant.providers.registry import create_provider
+
+        def visible() -> bool:
+            return report and (gen is None or self._current(gen))
 
         profile = self.profiles().get(name)
         if profile is None:
             raise UnknownProfile(f"unknown provider profile {name!r}")
-        if report:
+        if visible():
             self._set(state="loading", profile=name, provider=profile.provider, model=profile.model or None,
                       message=f"Connecting to {name}…")
         provider = await asyncio.to_thread(create_provider, profile, metrics_sink=self.store.metrics)
@@ -127,10 +153,14 @@ class AssistantService:
             finished = False
 
             def progress(p: Any) -> None:
-                if report and not finished:  # late deliveries must not undo "ready"
+                if visible() and not finished:  # late deliveries must not undo "ready"
                     self._set(state="loading", progress=getattr(p, "fraction", None),
                               message=getattr(p, "message", "Loading the model…"))
-            await load(on_progress=progress)  # short warm-up: "ready" comes sooner on small machines
+            try:
+                await load(on_progress=progress)  # short warm-up: "ready" comes sooner on small machines
+            except BaseException:
+                await _close(provider)
+                raise
             finished = True
         return provider
 
@@ -156,9 +186,10 @@ class AssistantService:
             await _close(p)
 
     async def aclose(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        self._generation += 1
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         for p in [self.provider, *self._extra.values()]:
             if p is not None:
                 await _close(p)

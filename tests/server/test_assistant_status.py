@@ -57,3 +57,32 @@ def test_background_load_reports_progress_then_ready(client, project, monkeypatc
     time.sleep(0.2)  # the late "ready" progress event must not flip the state back
     assert client.get("/api/status").json()["assistant"]["state"] == "ready"
     assert client.get("/api/profiles").json()["active"] == "slow"
+
+
+def test_switching_profile_mid_load_supersedes_and_closes_the_first(client, project, monkeypatch):
+    from sequence_maker.assistant.providers import registry
+
+    made: list[SlowLoadingProvider] = []
+
+    def factory(profile, key, sink):
+        p = SlowLoadingProvider()
+        p.closed = False
+        p.model = profile.name
+
+        async def aclose() -> None:
+            p.closed = True
+        p.aclose = aclose
+        made.append(p)
+        return p
+
+    monkeypatch.setitem(registry._FACTORIES, "scripted", factory)
+    client.put("/api/profiles/first", json={"provider": "scripted"})
+    client.put("/api/profiles/second", json={"provider": "scripted"})
+    wait_for(lambda: client.get("/api/status").json()["assistant"]["state"] != "loading", what="first selection")
+    client.post("/api/profiles/first/activate")
+    wait_for(lambda: made, what="first provider created")
+    client.post("/api/profiles/second/activate")  # while "first" is still loading
+    wait_for(lambda: client.get("/api/status").json()["assistant"]["state"] == "ready", what="ready")
+    wait_for(lambda: made[0].closed, what="superseded provider closed")
+    status = client.get("/api/status").json()["assistant"]
+    assert status["profile"] == "second" and status["model"] == "second" and not made[-1].closed
