@@ -167,7 +167,11 @@ class OfflineProvider:
                 if hash(prefix) not in slot.warmed:
                     notify("warmup", None)
                     slot.idle.wait()
-                    self._warm(slot.engine, warmup_tools or [])
+                    slot.idle.clear()  # requests arriving now wait instead of evicting the prefix
+                    try:
+                        self._warm(slot.engine, warmup_tools or [])
+                    finally:
+                        slot.idle.set()
                     slot.warmed.add(hash(prefix))
             return slot
 
