@@ -35,8 +35,16 @@ class Services:
         if handle is not None:
             data.update({"project": handle.name, "stream_id": handle.stream.stream_id, "seq": handle.stream.seq,
                          "version": handle.editor.version, "busy": handle.busy_request_id is not None,
-                         "busy_request_id": handle.busy_request_id})
+                         "busy_request_id": handle.busy_request_id,
+                         "pending_approvals": self._pending(handle)})
         return {"type": "status", "request_id": None, "seq": None, "data": data}
+
+    def _pending(self, handle: ProjectHandle) -> list[dict[str, Any]]:
+        turn = self.turns.for_project(handle)
+        if turn is None:
+            return []
+        return [{"request_id": turn.request_id, "session_id": turn.session_id, "part": p}
+                for p in turn.pending.values()]
 
     def push_status(self, handle: ProjectHandle | None = None) -> None:
         """Send a fresh status to every socket (or only those on ``handle``'s project)."""

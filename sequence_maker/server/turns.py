@@ -70,6 +70,7 @@ class RunningTurn:
     task: asyncio.Task[None] | None = None
     approvals: dict[str, asyncio.Future[Any]] = dataclasses.field(default_factory=dict)
     announced: set[str] = dataclasses.field(default_factory=set)
+    pending: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)  # call_id → approval part
     loaded_ids: set[int] = dataclasses.field(default_factory=set)  # messages that came from the database
 
 
@@ -187,6 +188,7 @@ class TurnManager:
             async def approver(request: Any) -> Any:
                 fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
                 turn.approvals[request.call_id] = fut
+                turn.pending[request.call_id] = {**request.to_event().to_dict(), "type": "approval-request"}
                 if request.call_id not in turn.announced:
                     turn.announced.add(request.call_id)
                     coalescer.add({**request.to_event().to_dict(), "type": "approval-request"})
@@ -195,6 +197,7 @@ class TurnManager:
                     return await fut
                 finally:
                     turn.approvals.pop(request.call_id, None)
+                    turn.pending.pop(request.call_id, None)
 
             handle.origin = "assistant"
             async for ev in agent.run_turn(handle.editor, history, user_text, approver=approver,

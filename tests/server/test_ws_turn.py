@@ -32,6 +32,9 @@ def test_full_turn_with_approval_and_patch_in_two_tabs(client, project):
             appr = frames[-1]["data"]["part"]
             assert appr["name"] == "create_segment" and appr["call_id"] == "call_1"
             assert appr["arguments"]["color"] == "blue"
+            with ws(client, f"project={project}") as late_tab:  # a tab opened now sees what waits
+                pending = late_tab.receive_json()["data"]["pending_approvals"]
+                assert [p["part"]["call_id"] for p in pending] == ["call_1"] and pending[0]["request_id"] == "r1"
             tab1.send_json({"type": "approval_response", "data": {"call_id": "call_1", "decision": "approve"}})
             frames += recv_until(tab1, is_final)
             # the second tab saw the same numbered stream (ignoring connection-local status frames)
