@@ -22,13 +22,11 @@ def main() -> None:
     print(table(scores))
     audio_s = sum(s.duration_s for s in scores)
     print(f"{len(scores)} renders, {audio_s:.0f} s of audio, rendered + analysed in {elapsed:.1f} s")
+    targets = {**{k: f">= {v}" for k, v in TARGETS.items()}, "boundaries_on_downbeats_share": ">= 1.0"}
     for name, value in summary(scores).items():
-        target = TARGETS.get(name)
-        tgt = None if target is None else (f">= {target}" if name != "beat_f_min" else f">= {target}")
-        print(
-            "BENCH "
-            + json.dumps({"name": f"audio_{name}", "value": round(value, 4), "unit": "ratio", "target": tgt})
-        )
+        unit = "%" if name.endswith("_pct_mean") else "ratio"
+        line = {"name": f"audio_{name}", "value": round(value, 4), "unit": unit, "target": targets.get(name)}
+        print("BENCH " + json.dumps(line))
 
 
 if __name__ == "__main__":

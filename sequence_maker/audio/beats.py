@@ -90,9 +90,9 @@ def track_beats(
 def median_tempo(beats_s: np.ndarray, span: int = 8) -> float:
     """The song's main tempo: the most common beat period, refined over ``span``-beat spans.
 
-    Spans shrink frame quantisation error ``span`` times; only spans agreeing with the median
-    period (±3 %) are averaged, so a song that changes tempo reports its dominant tempo, not
-    a blend of the two.
+    Spans shrink frame quantisation error ``span`` times and their mean averages it out. Only
+    spans within ±3 % of the modal period count, so a song that changes tempo reports its
+    dominant tempo, not a blend of the two.
     """
     if len(beats_s) < 2:
         return 0.0
@@ -104,7 +104,7 @@ def median_tempo(beats_s: np.ndarray, span: int = 8) -> float:
     span = min(span, len(beats_s) - 1)
     periods = (beats_s[span:] - beats_s[:-span]) / span
     near = periods[np.abs(periods - p0) <= 0.03 * p0]
-    return float(60.0 / (np.median(near) if len(near) else p0))
+    return float(60.0 / (np.mean(near) if len(near) else p0))
 
 
 def _trim_silent_edges(audible: np.ndarray) -> np.ndarray:

@@ -108,6 +108,9 @@ def summary(scores: list[Score]) -> dict[str, float]:
         "cmlt_mean": float(np.mean([s.cmlt for s in scores])),
         "amlt_mean": float(np.mean([s.amlt for s in scores])),
         "tempo_ok_share": float(np.mean([s.tempo_ok for s in scores])),
+        "tempo_abs_error_pct_mean": float(
+            np.mean([abs(s.tempo_est / s.tempo_true - 1) * 100 for s in scores])
+        ),
         "downbeat_f_mean": float(np.mean([s.downbeat_f for s in scores])),
         "meter_ok_share": float(np.mean([s.meter_est == s.meter_true for s in scores])),
         "section_hr05f_mean": float(np.mean([s.hr05f for s in scores])),
