@@ -100,19 +100,19 @@ def test_draw_move_and_undo_a_segment(page: Any) -> None:
     # move it two beats later by dragging its middle
     mid = (a + b) / 2
     drag(page, lane_point(page, 0, mid), lane_point(page, 0, mid + (beats[8] - beats[6])))
-    page.wait_for_function(f"window.__studio.state.project.balls[0].segments[0].start_ms !== {a}")
+    page.wait_for_function(f"(window.__studio.state.project.balls[0].segments[0]?.start_ms ?? {a}) !== {a}")
     moved = segments(page, 0)[0]
     assert abs(moved["start_ms"] - beats[4]) <= 1 and moved["end_ms"] - moved["start_ms"] == b - a
     shot(page, "studio-edit")
 
     page.locator("#timeline").focus()
     page.keyboard.press("Control+z")
-    page.wait_for_function(f"window.__studio.state.project.balls[0].segments[0].start_ms === {a}")
+    page.wait_for_function(f"window.__studio.state.project.balls[0].segments[0]?.start_ms === {a}")
     assert segments(page, 0)[0]["end_ms"] == b
     page.keyboard.press("Control+Shift+z")
-    page.wait_for_function(f"window.__studio.state.project.balls[0].segments[0].start_ms !== {a}")
+    page.wait_for_function(f"(window.__studio.state.project.balls[0].segments[0]?.start_ms ?? {a}) !== {a}")
     page.keyboard.press("Control+z")
-    page.wait_for_function(f"window.__studio.state.project.balls[0].segments[0].start_ms === {a}")
+    page.wait_for_function(f"window.__studio.state.project.balls[0].segments[0]?.start_ms === {a}")
     assert page.errors == []
 
 
@@ -193,13 +193,28 @@ def test_effects_split_copy_paste_delete_resize(page: Any) -> None:
     # resize: drag the right edge of the second piece two beats later
     x_edge, y = lane_point(page, 2, beats[16])
     drag(page, (x_edge - 3, y), lane_point(page, 2, beats[18] + 15))
-    page.wait_for_function(f"window.__studio.state.project.balls[2].segments[1].end_ms === {beats[18]}")
+    page.wait_for_function(f"window.__studio.state.project.balls[2].segments[1]?.end_ms === {beats[18]}")
     shot(page, "studio-effects")
-    # Shift+drag on empty space box-selects both pieces; Delete removes them in one undo step
+    # Shift+drag on empty space box-selects both pieces; dragging one moves both (one undo step)
     page.keyboard.down("Shift")
     drag(page, lane_point(page, 2, beats[11]), lane_point(page, 2, beats[19]))
     page.keyboard.up("Shift")
     assert studio_state(page, "s.selection.length") == 2
+    before = segments(page, 2)
+    mid = (beats[12] + beats[14]) / 2
+    shift = beats[14] - beats[12]  # the dragged piece starts on beat 12 and snaps to beat 14
+    drag(page, lane_point(page, 2, mid), lane_point(page, 1, mid + shift))
+    page.wait_for_function("window.__studio.state.project.balls[1].segments.length === 2")
+    moved = segments(page, 1)
+    assert [m["start_ms"] - b["start_ms"] for m, b in zip(moved, before, strict=True)] == [shift] * 2
+    assert segments(page, 2) == [] and studio_state(page, "s.selection.length") == 2
+    page.keyboard.press("Control+z")
+    page.wait_for_function("window.__studio.state.project.balls[2].segments.length === 2")
+    assert segments(page, 2) == before
+    page.keyboard.down("Shift")
+    drag(page, lane_point(page, 2, beats[11]), lane_point(page, 2, beats[19]))
+    page.keyboard.up("Shift")
+    # Delete removes the whole selection in one undo step
     page.keyboard.press("Delete")
     page.wait_for_function("window.__studio.state.project.balls[2].segments.length === 0")
     page.keyboard.press("Control+z")
@@ -240,13 +255,13 @@ def test_inspector_turns_a_segment_into_a_fade_with_effect(page: Any) -> None:
     box.locator("input[type=color]").nth(1).fill("#0000ff")
     box.locator("select").select_option("pulse")
     box.locator("button", has_text="Apply").click()
-    page.wait_for_function("window.__studio.state.project.balls[0].segments[0].kind === 'fade'")
+    page.wait_for_function("window.__studio.state.project.balls[0].segments[0]?.kind === 'fade'")
     now = segments(page, 0)[0]
     assert now["start_color"] == [255, 0, 0] and now["end_color"] == [0, 0, 255]
     assert now["effect"]["type"] == "pulse"
     assert (now["start_ms"], now["end_ms"]) == (seg["start_ms"], seg["end_ms"])
     page.click("#btn-undo")
-    page.wait_for_function("window.__studio.state.project.balls[0].segments[0].kind === 'solid'")
+    page.wait_for_function("window.__studio.state.project.balls[0].segments[0]?.kind === 'solid'")
     assert "effect" not in segments(page, 0)[0]
 
 

@@ -130,6 +130,10 @@ export const api = {
   metrics: (windowS = 86400 * 30, recent = 200) => request("GET", `/api/metrics?window_s=${windowS}&recent=${recent}`),
 
   // UI additions (sequence_maker/server/routes/ui_support.py)
+  moveSegments: (name, items, deltaMs, ballDelta) =>
+    request("POST", `/api/ui/projects/${enc(name)}/move-segments`, { items, delta_ms: deltaMs, ball_delta: ballDelta }),
+  deleteSegments: (name, items) => request("POST", `/api/ui/projects/${enc(name)}/delete-segments`, { items }),
+  paintSegments: (name, items, label) => request("POST", `/api/ui/projects/${enc(name)}/paint-segments`, { items, label }),
   templates: () => request("GET", "/api/ui/templates"),
   feedback: (body) => request("POST", "/api/ui/feedback", body),
 };

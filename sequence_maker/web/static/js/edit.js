@@ -55,21 +55,18 @@ export function modifySelection(changes, what = "Change") {
   return Promise.all(sel.map(({ ball, seg }) => run(what, () => api.modifySegment(state.projectId, ball, seg.start_ms, changes))));
 }
 
+/** Delete the selection (any balls) as one undo step. */
 export async function deleteSelection() {
   const sel = selectedSegments();
   if (!sel.length) return toast("Nothing selected");
-  const byBall = new Map();
-  for (const { ball, seg } of sel) byBall.set(ball, [...(byBall.get(ball) || []), seg]);
   state.selection = [];
-  for (const [ball, segs] of byBall) {
-    if (segs.length === 1) await run("Delete", () => api.deleteSegment(state.projectId, ball, segs[0].start_ms));
-    else {
-      // one undo step per ball: replace the timeline without the deleted segments
-      const gone = new Set(segs.map((s) => s.start_ms));
-      const keep = state.project.balls[ball].segments.filter((s) => !gone.has(s.start_ms));
-      await run("Delete", () => api.replaceTimeline(state.projectId, ball, keep));
-    }
-  }
+  if (sel.length === 1) return run("Delete", () => api.deleteSegment(state.projectId, sel[0].ball, sel[0].seg.start_ms));
+  return run("Delete", () => api.deleteSegments(state.projectId, sel.map(({ ball, seg }) => ({ ball, start_ms: seg.start_ms }))));
+}
+
+/** Move several segments by the same offset as one undo step. Returns the server's answer or null. */
+export function moveGroup(group, deltaMs, ballDelta) {
+  return run("Move", () => api.moveSegments(state.projectId, group.map(({ ball, seg }) => ({ ball, start_ms: seg.start_ms })), deltaMs, ballDelta));
 }
 
 export function copySelection() {
@@ -90,10 +87,9 @@ export async function paste() {
     const s = { ...seg, start_ms: seg.start_ms + shift, end_ms: seg.end_ms + shift };
     byBall.set(ball, [...(byBall.get(ball) || []), s]);
   }
-  for (const [ball, segs] of byBall) {
-    if (ball >= state.project.balls.length) continue;
-    await paint(ball, segs, "Paste");
-  }
+  const items = [...byBall].filter(([ball]) => ball < state.project.balls.length).map(([ball, segments]) => ({ ball, segments }));
+  if (!items.length) return;
+  return run("Paste", () => api.paintSegments(state.projectId, items, "Paste"));
 }
 
 function splitPieces(seg, t) {

@@ -2,7 +2,7 @@
 // resize segments (with snapping), wheel to scroll and Ctrl+wheel to zoom. Commits go to edit.js.
 
 import * as edit from "../edit.js";
-import { emit, state } from "../store.js";
+import { emit, selectedSegments, state } from "../store.js";
 import { snap } from "./snap.js";
 import { laneAt, RULER_H, SECTION_H, segmentAt } from "./view.js";
 
@@ -55,6 +55,10 @@ export function attachInteraction(canvas, renderer) {
       } else if (!already) state.selection = [key];
       emit("selection");
       drag = { mode: hi.mode, ball: hi.ball, seg: hi.seg, x0: x, t0: state.view.ms(x), alt: ev.altKey };
+      const sel = selectedSegments();
+      if (hi.mode === "move" && sel.length > 1 && sel.some((x) => x.ball === hi.ball && x.seg.start_ms === hi.seg.start_ms)) {
+        drag.group = sel;
+      }
     } else if (ev.shiftKey) {
       // Shift+drag on empty space: box-select across lanes and time
       drag = { mode: "box", ball: hi.ball, x0: x, y0: y, t0: state.view.ms(x) };
@@ -95,7 +99,7 @@ export function attachInteraction(canvas, renderer) {
       const t1 = snap(t, 8, bypass);
       const a = Math.min(drag.start, t1);
       const b = Math.max(drag.start, t1);
-      state.drag = b > a ? { ball: drag.ball, segment: edit.newSegment(a, b, drag.ball) } : null;
+      state.drag = b > a ? { items: [{ ball: drag.ball, segment: edit.newSegment(a, b, drag.ball) }], hidden: [] } : null;
     } else if (drag.mode === "move") {
       const len = drag.seg.end_ms - drag.seg.start_ms;
       let ns = snap(drag.seg.start_ms + (t - drag.t0), 8, bypass);
@@ -107,11 +111,27 @@ export function attachInteraction(canvas, renderer) {
       const toBall = lane >= 0 ? lane : drag.ball;
       drag.newStart = ns;
       drag.toBall = toBall;
-      state.drag = {
-        ball: toBall,
-        segment: { ...drag.seg, start_ms: ns, end_ms: ns + len },
-        hide: { ball: drag.ball, start_ms: drag.seg.start_ms },
-      };
+      if (drag.group) {
+        // the whole selection follows, by the same time and ball offset, kept inside the song
+        const g = drag.group;
+        let dt = ns - drag.seg.start_ms;
+        dt = Math.max(dt, -Math.min(...g.map((x) => x.seg.start_ms)));
+        dt = Math.min(dt, dur - Math.max(...g.map((x) => x.seg.end_ms)));
+        let db = toBall - drag.ball;
+        db = Math.max(db, -Math.min(...g.map((x) => x.ball)));
+        db = Math.min(db, state.project.balls.length - 1 - Math.max(...g.map((x) => x.ball)));
+        drag.dt = dt;
+        drag.db = db;
+        state.drag = {
+          items: g.map((x) => ({ ball: x.ball + db, segment: { ...x.seg, start_ms: x.seg.start_ms + dt, end_ms: x.seg.end_ms + dt } })),
+          hidden: g.map((x) => ({ ball: x.ball, start_ms: x.seg.start_ms })),
+        };
+      } else {
+        state.drag = {
+          items: [{ ball: toBall, segment: { ...drag.seg, start_ms: ns, end_ms: ns + len } }],
+          hidden: [{ ball: drag.ball, start_ms: drag.seg.start_ms }],
+        };
+      }
     } else if (drag.mode === "resize-left" || drag.mode === "resize-right") {
       const tt = snap(t, 8, bypass);
       const seg = { ...drag.seg };
@@ -120,7 +140,7 @@ export function attachInteraction(canvas, renderer) {
       seg.start_ms = Math.max(0, seg.start_ms);
       seg.end_ms = Math.min(dur, seg.end_ms);
       drag.newSeg = seg;
-      state.drag = { ball: drag.ball, segment: seg, hide: { ball: drag.ball, start_ms: drag.seg.start_ms } };
+      state.drag = { items: [{ ball: drag.ball, segment: seg }], hidden: [{ ball: drag.ball, start_ms: drag.seg.start_ms }] };
     }
     renderer.request();
   });
@@ -159,9 +179,13 @@ export function attachInteraction(canvas, renderer) {
     }
     try {
       if (d.mode === "create" && preview) {
-        await edit.paint(d.ball, [preview.segment], "Draw");
-        state.selection = [{ ball: d.ball, start_ms: preview.segment.start_ms }];
-      } else if (d.mode === "move" && d.newStart !== undefined &&
+        await edit.paint(d.ball, [preview.items[0].segment], "Draw");
+        state.selection = [{ ball: d.ball, start_ms: preview.items[0].segment.start_ms }];
+      } else if (d.mode === "move" && d.group && (d.dt || d.db)) {
+        if (await edit.moveGroup(d.group, d.dt, d.db)) {
+          state.selection = d.group.map((x) => ({ ball: x.ball + d.db, start_ms: x.seg.start_ms + d.dt }));
+        }
+      } else if (d.mode === "move" && !d.group && d.newStart !== undefined &&
                  (d.newStart !== d.seg.start_ms || d.toBall !== d.ball)) {
         await edit.move(d.ball, d.seg.start_ms, d.newStart, d.toBall);
         state.selection = [{ ball: d.toBall, start_ms: d.newStart }];

@@ -346,8 +346,9 @@ export class TimelineRenderer {
     const bs = state.project.balls;
     for (let b = 0; b < bs.length; b++) {
       const lane = rows.lanes[b];
-      const hidden = state.drag && state.drag.hide && state.drag.hide.ball === b ? state.drag.hide.start_ms : null;
-      const segs = hidden === null ? bs[b].segments : bs[b].segments.filter((s) => s.start_ms !== hidden);
+      // segments being dragged are drawn at their new place instead
+      const hidden = state.drag ? state.drag.hidden.filter((x) => x.ball === b).map((x) => x.start_ms) : [];
+      const segs = hidden.length ? bs[b].segments.filter((s) => !hidden.includes(s.start_ms)) : bs[b].segments;
       this.drawLaneSegments(ctx, lane, segs, { selectedBall: b });
     }
   }
@@ -364,17 +365,19 @@ export class TimelineRenderer {
 
   drawDrag(ctx, rows) {
     const d = state.drag;
-    if (!d || !d.segment) return;
-    const lane = rows.lanes[d.ball];
-    if (!lane) return;
-    ctx.globalAlpha = 0.85;
-    this.drawLaneSegments(ctx, lane, [d.segment]);
-    ctx.globalAlpha = 1;
+    if (!d) return;
     const v = state.view;
-    ctx.strokeStyle = "#ffffff";
-    ctx.setLineDash([3, 3]);
-    ctx.strokeRect(v.x(d.segment.start_ms) + 0.5, lane.y + 1.5, v.x(d.segment.end_ms) - v.x(d.segment.start_ms), lane.h - 3);
-    ctx.setLineDash([]);
+    for (const { ball, segment } of d.items) {
+      const lane = rows.lanes[ball];
+      if (!lane) continue;
+      ctx.globalAlpha = 0.85;
+      this.drawLaneSegments(ctx, lane, [segment]);
+      ctx.globalAlpha = 1;
+      ctx.strokeStyle = "#ffffff";
+      ctx.setLineDash([3, 3]);
+      ctx.strokeRect(v.x(segment.start_ms) + 0.5, lane.y + 1.5, v.x(segment.end_ms) - v.x(segment.start_ms), lane.h - 3);
+      ctx.setLineDash([]);
+    }
   }
 
   drawBox(ctx, rows) {
