@@ -426,6 +426,19 @@ def test_provider_error_is_shown(page: Any, fake_llm: Any) -> None:
     page.wait_for_function("!document.querySelector('#btn-send').disabled")
 
 
+def test_retried_stream_discards_the_broken_partial_answer(page: Any, fake_llm: Any) -> None:
+    from tests.fakes.openai_server import openai_text_reply
+
+    fake_llm.add(openai_text_reply("BROKEN partial answer that never finishes", pieces=8, cut_after=4),
+                 openai_text_reply("Clean answer after a retry.", pieces=3))
+    page.fill("#chat-input", "Say something")
+    page.press("#chat-input", "Enter")
+    page.wait_for_function("document.querySelector('#chat-log').textContent.includes('Clean answer after a retry.')")
+    page.wait_for_function("!document.querySelector('#btn-send').disabled")
+    last_turn = page.locator("[data-testid=turn]").last
+    assert "BROKEN" not in last_turn.inner_text()
+
+
 def test_chat_history_reloads_and_takes_feedback(page: Any, server: Any) -> None:
     page.reload()
     page.wait_for_function(f"window.__studio.state.projectId === {json.dumps(PROJECT)}")
