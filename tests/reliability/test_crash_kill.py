@@ -70,11 +70,13 @@ def test_sigkill_at_random_points_never_loses_or_mixes_versions(tmp_path):
         for kill in range(KILLS):
             server.send(f"fork {path}")
             pid = int(server.readline().split()[1])
+            acked = offered_before
+            if rng.random() < 0.5:  # half the kills land inside the loop, whatever the machine's speed
+                acked = max(acked, int(server.readline().split()[1]))
             delay = rng.uniform(0.0, 0.15)
             time.sleep(delay)
             os.kill(pid, signal.SIGKILL)
             server.send(f"reap {pid}")
-            acked = offered_before
             while (line := server.readline()) != "reaped":
                 acked = max(acked, int(line.split()[1]))
             on_disk = whole_version(ProjectDocument.open(path))
