@@ -9,7 +9,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 
-def wait_for(pred: Callable[[], Any], timeout: float = 5.0, what: str = "condition") -> Any:
+def wait_for(pred: Callable[[], Any], timeout: float = 15.0, what: str = "condition") -> Any:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         v = pred()

@@ -17,7 +17,7 @@ def text_of(frames):
 
 
 def test_cancel_stops_the_stream_and_frees_the_project(client, project):
-    script = [openai_text_reply(LONG, pieces=60, delay_s=0.05), openai_text_reply("after")]
+    script = [openai_text_reply(LONG, pieces=60, delay_s=0.1), openai_text_reply("after")]  # ~6 s of text
     with fake_openai_server(script) as server:
         activate_fake(client, server)
         with ws(client, f"project={project}") as sock:
@@ -27,7 +27,7 @@ def test_cancel_stops_the_stream_and_frees_the_project(client, project):
             t0 = time.monotonic()
             sock.send_json({"type": "llm_cancel", "request_id": "slow", "data": {}})
             frames = recv_until(sock, is_final)
-            assert time.monotonic() - t0 < 1.5
+            assert time.monotonic() - t0 < 3.0  # well before the stream would have ended
             end = frames[-1]["data"]["part"]
             assert end["type"] == "turn-end" and end["reason"] == "cancelled"
             assert len(text_of(frames)) < len(LONG)
