@@ -42,6 +42,8 @@ class SongSpec:
     tempo_end_bpm: float | None = None  # linear ramp from tempo_bpm to this over the song
     tempo_change: tuple[int, float] | None = None  # (bar index, new bpm): abrupt change
     intro_silence_s: float = 0.0
+    humanize_ms: float = 0.0  # std-dev of random timing error of each drum hit (truth stays on the grid)
+    drumless: str = ""  # section letters played without drums (a breakdown: bass and pad only)
     outro_s: float = 1.0  # ring-out after the last bar
     sample_rate: int = 22050
     stereo: bool = False
@@ -102,6 +104,8 @@ class _Mixer:
 
     def add(self, start_s: float, sound: np.ndarray) -> None:
         i = int(round(start_s * self.sr))
+        if i < 0:  # a humanised hit just before the start: keep its tail
+            sound, i = sound[-i:], 0
         if i >= len(self.buf):
             return
         j = min(len(self.buf), i + len(sound))
@@ -175,16 +179,25 @@ def render(spec: SongSpec) -> RenderedSong:
             section_starts.append(t0)
             mix.add(t0, mix.crash(0.15 * energy))
         # drums: kick on 1 (and on 3 in 4/4), snare on the backbeat, hats on beats / eighths
-        if pos == 0:
-            mix.add(t0, mix.kick(0.9 * (0.6 + 0.4 * energy)))
-        elif bpb == 4 and pos == 2:
-            mix.add(t0, mix.kick(0.6 * (0.6 + 0.4 * energy)))
-        if (bpb == 4 and pos in (1, 3)) or (bpb == 3 and pos in (1, 2)) or (bpb in (2, 6) and pos % 2 == 1):
-            mix.add(t0, mix.snare((0.45 if bpb != 3 else 0.25) * (0.5 + 0.5 * energy)))
-        mix.add(t0, mix.hat(0.35 * energy))
-        if style["eighths"] and 60.0 / period < 150:
+        drums = spec.plan[sec_idx] not in spec.drumless
+
+        def jitter() -> float:
+            return float(rng.normal(0.0, spec.humanize_ms / 1000.0)) if spec.humanize_ms > 0 else 0.0
+
+        if drums and pos == 0:
+            mix.add(t0 + jitter(), mix.kick(0.9 * (0.6 + 0.4 * energy)))
+        elif drums and bpb == 4 and pos == 2:
+            mix.add(t0 + jitter(), mix.kick(0.6 * (0.6 + 0.4 * energy)))
+        backbeat = (
+            (bpb == 4 and pos in (1, 3)) or (bpb == 3 and pos in (1, 2)) or (bpb in (2, 6) and pos % 2 == 1)
+        )
+        if drums and backbeat:
+            mix.add(t0 + jitter(), mix.snare((0.45 if bpb != 3 else 0.25) * (0.5 + 0.5 * energy)))
+        if drums:
+            mix.add(t0 + jitter(), mix.hat(0.35 * energy))
+        if drums and style["eighths"] and 60.0 / period < 150:
             off = 0.5 + (spec.swing if spec.swing else 0.0) * 0.5
-            mix.add(t0 + off * period, mix.hat(0.18 * energy))
+            mix.add(t0 + off * period + jitter(), mix.hat(0.18 * energy))
         # bass: root of the bar's chord on every beat, accented on the downbeat
         chord_step = style["progression"][bar % len(style["progression"])]
         root = style["root"] + chord_step

@@ -14,8 +14,8 @@ import numpy as np
 
 from sequence_maker.audio.synth import SongSpec, write_song
 
-#: A dozen-and-a-half short renders covering 60–200 BPM, 3/4 and 4/4, swing, ramps, a jump,
-#: a silent intro and varied section plans (~35–55 s each).
+#: Twenty short renders covering 60–200 BPM, 3/4 and 4/4, swing, ramps, a jump, a silent
+#: intro, humanised (jittered) drums, a drumless breakdown and varied section plans (25–56 s).
 SUITE: list[tuple[str, SongSpec]] = [
     ("60 4/4 ABA", SongSpec(tempo_bpm=60, plan="ABA", seed=1)),
     ("72 3/4 ABAB", SongSpec(tempo_bpm=72, beats_per_bar=3, plan="ABAB", seed=2)),
@@ -35,6 +35,8 @@ SUITE: list[tuple[str, SongSpec]] = [
     ("ramp 130→117", SongSpec(tempo_bpm=130, tempo_end_bpm=117, seed=16)),
     ("jump 96→124", SongSpec(tempo_bpm=96, tempo_change=(8, 124), seed=17)),
     ("180 3/4 ABAB", SongSpec(tempo_bpm=180, beats_per_bar=3, plan="ABAB", bars_per_section=6, seed=18)),
+    ("118 humanised ±15 ms", SongSpec(tempo_bpm=118, humanize_ms=15, seed=21)),
+    ("126 drumless C", SongSpec(tempo_bpm=126, drumless="C", seed=22)),
 ]
 
 TARGETS = {

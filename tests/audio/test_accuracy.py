@@ -19,6 +19,7 @@ def test_suite_covers_the_required_cases(scores: list[Score]) -> None:
     assert {s.meter_true for s in scores} == {3, 4}
     assert any("swing" in s.name for s in scores) and any("ramp" in s.name for s in scores)
     assert any("jump" in s.name for s in scores) and any("silent intro" in s.name for s in scores)
+    assert any("humanised" in s.name for s in scores) and any("drumless" in s.name for s in scores)
 
 
 def test_beat_f_measure(scores: list[Score]) -> None:
