@@ -176,6 +176,14 @@ def peak_pyramid(source: object) -> PeakPyramid:
     pyr = getattr(source, "peaks", None)
     if isinstance(pyr, PeakPyramid):
         return pyr
+    key = getattr(source, "audio_hash", None)
+    if isinstance(key, str):  # an Analysis rebuilt from JSON: its pyramid lives in the cache
+        from .cache import AnalysisCache
+
+        cached = AnalysisCache().load_peaks(key)
+        if cached is None:
+            raise ValueError("this analysis has no cached peaks; call peaks(audio_path, …) instead")
+        return cached
     if isinstance(source, str | Path):
         from .cache import AnalysisCache
         from .decode import ANALYSIS_SR, audio_hash, iter_blocks

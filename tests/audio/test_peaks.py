@@ -79,3 +79,14 @@ def test_window_matches_the_same_rows_of_the_full_view() -> None:
     assert 100 <= len(win) <= 110
     with pytest.raises(ValueError):
         pyr.window(3.0, 2.0, 10)
+
+
+def test_analysis_from_json_finds_its_pyramid_in_the_cache(short_song) -> None:
+    from sequence_maker.audio import analyze
+    from sequence_maker.audio.result import Analysis
+
+    path, _ = short_song
+    a = analyze(path)
+    rebuilt = Analysis.from_json(a.to_json())
+    assert rebuilt.peaks is None
+    np.testing.assert_array_equal(peak_pyramid(rebuilt).peaks(4096), a.peaks.peaks(4096))
