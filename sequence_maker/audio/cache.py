@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from .peaks import PeakPyramid
 
 #: Bump when the analysis output changes meaning: old entries are then recomputed, not reused.
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 
 
 def cache_dir() -> Path:
