@@ -117,14 +117,8 @@ def test_prg_decoder_accepts_valid_or_names_the_field(data):
     assert prg.encode(program) == data  # whatever decodes re-encodes byte for byte
 
 
-def _prg_json_doc() -> dict:
-    doc = OURS
-    project = ProjectDocument.from_bytes(json.dumps(doc).encode()).project
-    tl, _issues = ball_to_timeline(project, 0, 100)
-    return timeline_to_prg_json(tl)
-
-
-PRG_JSON = _prg_json_doc()
+OURS_PROJECT = ProjectDocument.from_bytes(json.dumps(OURS).encode()).project
+PRG_JSON = timeline_to_prg_json(ball_to_timeline(OURS_PROJECT, 0, 100)[0])
 
 
 @FUZZ
@@ -138,7 +132,7 @@ def test_prg_json_reader_accepts_valid_or_names_the_field(doc):
     tl.check("fuzz.prg.json")
 
 
-BALL_JSON = ball_to_ball_json(ProjectDocument.from_bytes(json.dumps(OURS).encode()).project, 0)
+BALL_JSON = ball_to_ball_json(OURS_PROJECT, 0)
 
 
 @FUZZ

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sequence_maker.assistant.agent import Assistant
-from sequence_maker.assistant.executor import run_tool
+from sequence_maker.assistant.executor import clone_project, run_tool
 from sequence_maker.assistant.providers.events import ChatMessage
 from sequence_maker.assistant.providers.scripted import ScriptedProvider
 from sequence_maker.assistant.tools import ToolInputError, default_registry
@@ -141,7 +141,7 @@ def test_every_tool_returns_a_result_or_a_clear_error(call):
         assert str(e).strip(), f"{name}: an empty error message for {arguments}"
     else:
         if outcome.commands:  # replaying the dry run on a fresh editor must fit and keep the invariants
-            editor = ProjectEditor(_copy(BASE))
+            editor = ProjectEditor(clone_project(BASE))
             for cmd in outcome.commands:
                 editor.execute(cmd, name)
             assert_project_valid(editor.project)
@@ -149,12 +149,6 @@ def test_every_tool_returns_a_result_or_a_clear_error(call):
                 editor.undo()
             assert editor.project.snapshot() == before
     assert BASE.snapshot() == before, f"{name} changed the live project during a dry run"
-
-
-def _copy(project):
-    from sequence_maker.assistant.executor import clone_project
-
-    return clone_project(project)
 
 
 @settings(max_examples=examples(25), deadline=None, suppress_health_check=list(HealthCheck))
