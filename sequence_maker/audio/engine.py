@@ -100,9 +100,12 @@ def detect_onsets(features: FrameFeatures) -> np.ndarray:
     env = features.onset_envelope()
     if len(env) < 3 or not np.any(env > 0):
         return np.zeros(0)
-    return librosa.onset.onset_detect(
+    from .beats import ONSET_LATENCY_S
+
+    times = librosa.onset.onset_detect(
         onset_envelope=env, sr=features.sr, hop_length=features.hop, units="time"
     )
+    return times + ONSET_LATENCY_S  # same flux-peak latency correction as the beats
 
 
 def analyze(
