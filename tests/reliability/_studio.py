@@ -57,3 +57,19 @@ def new_project(client: TestClient, name: str = "Song") -> str:
     r = client.post("/api/projects", json={"name": name, "balls": 2, "duration_ms": 30_000})
     assert r.status_code == 201, r.text
     return name
+
+
+def activate_fake(client: TestClient, fake, name: str = "fake", **extra) -> None:
+    """Save a profile pointing at a fake provider server (``extra`` e.g. ``api_key``), make it the
+    active one and wait until the assistant is ready."""
+    import time
+
+    profile = fake.profile(name).to_dict()
+    profile.pop("name", None)
+    r = client.put(f"/api/profiles/{name}", json={**profile, **extra})
+    assert r.status_code == 200, r.text
+    assert client.post(f"/api/profiles/{name}/activate").status_code == 200
+    deadline = time.monotonic() + 20
+    while (state := client.get("/api/status").json()["assistant"])["state"] != "ready":
+        assert time.monotonic() < deadline, state
+        time.sleep(0.02)

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ._checks import examples, json_value
-from ._studio import isolate, new_project, studio
+from ._studio import activate_fake, isolate, new_project, studio
 
 TYPES = ["ping", "llm_request", "llm_cancel", "approval_response", "timeline_patch", "status", "", "PING"]
 field_value = st.one_of(json_value, st.text(max_size=30), st.integers(), st.sampled_from(["ask", "auto", "never"]))
@@ -108,3 +108,68 @@ def test_llm_request_with_non_string_session_or_profile_gets_an_error(tmp_path, 
                 sock.send_json({"type": "ping", "request_id": f"after-{i}"})
                 frames = drain_until_pong(sock, f"after-{i}")
                 assert any(f["type"] == "error" and f["request_id"] == f"r{i}" for f in frames)
+
+
+approval_data = st.fixed_dictionaries({}, optional={
+    "decision": st.one_of(st.sampled_from(["approve", "reject", "edit", "APPROVE", "", "maybe"]), json_value),
+    "arguments": st.one_of(st.fixed_dictionaries({}, optional={"balls": st.one_of(st.integers(-1, 5), json_value),
+                                                               "when": st.one_of(st.just("chorus"), json_value)}),
+                           json_value),
+    "always_allow": json_value, "message": json_value, "reason": json_value})
+
+
+def test_fuzzed_approval_answers_during_a_live_turn(tmp_path, monkeypatch):
+    """A real turn waits for approval of a destructive call; random answers (wrong decisions, edited
+    arguments of any shape) arrive for it. Each gets an error frame or settles the call; the turn
+    always ends, the socket keeps working, and the project ends up cleared or untouched, nothing else."""
+    from tests.fakes.openai_server import fake_openai_server, openai_text_reply, openai_tool_reply
+
+    isolate(tmp_path, monkeypatch)
+
+    def script(n, request):
+        last = request.json["messages"][-1]["role"]
+        return (openai_tool_reply([(f"c{n}", "clear_timeline", {"balls": "all"})]) if last == "user"
+                else openai_text_reply("Done."))
+
+    counter = iter(range(10**9))
+    with fake_openai_server(script) as fake, studio(tmp_path) as client:
+        project = new_project(client)
+        activate_fake(client, fake)
+        red = {"kind": "solid", "start_ms": 0, "end_ms": 1000, "color": [255, 0, 0]}
+        with client.websocket_connect(f"ws://127.0.0.1:8765/ws?project={project}") as sock:
+            sock.receive_json()
+
+            @settings(max_examples=examples(12), deadline=None, suppress_health_check=list(HealthCheck),
+                      database=None)
+            @given(st.lists(approval_data, min_size=1, max_size=3))
+            def answers(datas):
+                n = next(counter)
+                assert client.post(f"/api/projects/{project}/balls/0/segments",
+                                   json={"segments": [red]}).status_code == 200
+                sock.send_json({"type": "llm_request", "request_id": f"t{n}",
+                                "data": {"content": "clear everything", "approval_mode": "ask_all"}})
+                frames = []
+                while True:
+                    f = sock.receive_json()
+                    frames.append(f)
+                    if f["type"] == "llm_chunk" and f["data"]["part"]["type"] == "approval-request":
+                        call_id = f["data"]["part"]["call_id"]
+                        break
+                    assert not (f["type"] == "llm_chunk" and f["data"]["is_final"]), frames[-3:]
+                for data in datas:
+                    sock.send_json({"type": "approval_response", "request_id": f"a{n}",
+                                    "data": {**data, "call_id": call_id}})
+                sock.send_json({"type": "approval_response", "data": {"call_id": call_id, "decision": "reject"}})
+                for _ in range(500):
+                    f = sock.receive_json()
+                    assert f["type"] != "error" or (f["data"]["code"] and f["data"]["message"]), f
+                    if f["type"] == "llm_chunk" and f["data"]["is_final"]:
+                        break
+                else:
+                    raise AssertionError("the turn never ended")
+                sock.send_json({"type": "ping", "request_id": f"p{n}"})
+                drain_until_pong(sock, f"p{n}")
+                segs = client.get(f"/api/projects/{project}").json()["state"]["balls"][0]["segments"]
+                assert segs in ([], [{**red, "pixels": 4}]), segs  # cleared by an approved call, or untouched
+
+            answers()

@@ -16,24 +16,12 @@ from sequence_maker.model.project import AudioRef
 from tests.fakes.openai_server import fake_openai_server, openai_text_reply, openai_tool_reply
 from tests.fakes.sse_server import Reply
 
-from ._studio import isolate, new_project, studio, studio_settings
+from ._studio import activate_fake, isolate, new_project, studio, studio_settings
 
 # Azure-style (not "sk-" shaped), so only the key store's knowledge of it can hide it
 KEY = "f00dfacec0ffee7e57leakcheck0a1b2c3d"
 MARK = "leakcheck"
 PAINT = ("w1", "create_segment", {"balls": 1, "color": "red", "start": 0, "end": 5})
-
-
-def _activate(client, fake) -> None:
-    profile = fake.profile("leaky").to_dict()
-    profile.pop("name", None)
-    r = client.put("/api/profiles/leaky", json={**profile, "api_key": KEY})
-    assert r.status_code == 200, r.text
-    assert client.post("/api/profiles/leaky/activate").status_code == 200
-    deadline = time.monotonic() + 10
-    while client.get("/api/status").json()["assistant"]["state"] != "ready":
-        assert time.monotonic() < deadline, client.get("/api/status").json()
-        time.sleep(0.02)
 
 
 def _turn(sock, rid: str, text: str) -> list[str]:
@@ -57,7 +45,7 @@ def test_api_key_absent_from_responses_frames_logs_metrics_exports_and_db(tmp_pa
               openai_tool_reply([PAINT]), openai_text_reply("Painted ball 1 red.")]
     with fake_openai_server(script) as fake, studio(tmp_path) as client:
         project = new_project(client)
-        _activate(client, fake)
+        activate_fake(client, fake, "leaky", api_key=KEY)
         with client.websocket_connect(f"ws://127.0.0.1:8765/ws?project={project}") as sock:
             seen.append(sock.receive_text())
             failed = _turn(sock, "r1", "paint ball 1 red")
