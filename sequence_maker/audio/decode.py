@@ -62,7 +62,8 @@ def _check_path(path: str | Path) -> Path:
 
 
 def _classify_open_error(p: Path, exc: Exception) -> Exception:
-    head = p.read_bytes()[:64] if p.stat().st_size < 64 else p.open("rb").read(64)
+    with p.open("rb") as f:
+        head = f.read(64)
     for offset, sig, name in _UNSUPPORTED_SIGNATURES:
         if head[offset : offset + len(sig)] == sig:
             return UnsupportedCodecError(
