@@ -253,12 +253,14 @@ def test_inspector_turns_a_segment_into_a_fade_with_effect(page: Any) -> None:
     box = page.locator("#inspector")
     box.locator("input[type=checkbox]").check()
     box.locator("input[type=color]").nth(1).fill("#0000ff")
-    box.locator("select").select_option("pulse")
+    box.locator("select").nth(0).select_option("pulse")
+    box.locator("input[type=number]").fill("3")
+    box.locator("select").nth(1).select_option("2")
     box.locator("button", has_text="Apply").click()
     page.wait_for_function("window.__studio.state.project.balls[0].segments[0]?.kind === 'fade'")
     now = segments(page, 0)[0]
     assert now["start_color"] == [255, 0, 0] and now["end_color"] == [0, 0, 255]
-    assert now["effect"]["type"] == "pulse"
+    assert now["effect"]["type"] == "pulse" and now["effect"]["hz"] == 3 and now["pixels"] == 2
     assert (now["start_ms"], now["end_ms"]) == (seg["start_ms"], seg["end_ms"])
     page.click("#btn-undo")
     page.wait_for_function("window.__studio.state.project.balls[0].segments[0]?.kind === 'solid'")

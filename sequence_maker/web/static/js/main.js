@@ -353,17 +353,31 @@ function renderInspector() {
   const colorIn = h("input", { type: "color", value: hexOf(solid ? seg.color : seg.start_color) });
   const endIn = h("input", { type: "color", value: hexOf(solid ? seg.color : seg.end_color) });
   const fadeChk = h("input", { type: "checkbox", checked: !solid });
-  const eff = h("select", {}, ...["", "strobe", "pulse", "rainbow"].map((t) => h("option", { value: t, selected: (seg.effect ? seg.effect.type : "") === t }, t || "no effect")));
+  const e0 = seg.effect || null;
+  const eff = h("select", { title: "Effect" }, ...["", "strobe", "pulse", "rainbow"].map((t) =>
+    h("option", { value: t, selected: (e0 ? e0.type : "") === t }, t || "no effect")));
+  const rateIn = h("input.num", { type: "number", min: "0.1", max: "50", step: "0.1", title: "Effect rate (Hz or cycles/s)",
+    value: e0 ? String(e0.hz ?? e0.cycles_per_s) : $("#effect-rate").value });
+  const pixIn = h("select", { title: "Lit pixels (1–4)" }, ...[1, 2, 3, 4].map((n) =>
+    h("option", { value: n, selected: seg.pixels === n }, `${n} px`)));
   const apply = () => {
     const ch = { color: parseHex(colorIn.value), end_color: fadeChk.checked ? parseHex(endIn.value) : null };
     const t = eff.value;
-    const rate = Number($("#effect-rate").value) || 4;
-    ch.effect = !t ? null : t === "strobe" ? { type: t, hz: rate, duty: 0.5 } : t === "pulse" ? { type: t, hz: rate } : { type: t, cycles_per_s: Math.min(20, rate) };
+    const rate = Number(rateIn.value) || 4;
+    // keep the effect's other settings (duty, off colour, depth) when only its rate changes
+    const same = e0 && e0.type === t ? e0 : {};
+    ch.effect = !t ? null
+      : t === "strobe" ? { ...same, type: t, hz: rate }
+        : t === "pulse" ? { ...same, type: t, hz: rate }
+          : { type: t, cycles_per_s: Math.min(20, rate) };
+    if (Number(pixIn.value) !== seg.pixels) ch.pixels = Number(pixIn.value);
     edit.modify(ball, seg.start_ms, ch);
   };
   box.replaceChildren(
-    h("div.insp-row", {}, h("b", {}, `Ball ${ball + 1}`), `${formatTime(seg.start_ms, 1)} → ${formatTime(seg.end_ms, 1)}`, h("span.muted", {}, `(${seg.end_ms - seg.start_ms} ms, ${seg.pixels} px)`)),
-    h("div.insp-row", {}, "Colour", colorIn, h("label.chk", {}, fadeChk, "fade to"), endIn, eff, h("button.small.primary", { onclick: apply }, "Apply")),
+    h("div.insp-row", {}, h("b", {}, `Ball ${ball + 1}`), `${formatTime(seg.start_ms, 1)} → ${formatTime(seg.end_ms, 1)}`,
+      h("span.muted", {}, `(${seg.end_ms - seg.start_ms} ms)`)),
+    h("div.insp-row", {}, "Colour", colorIn, h("label.chk", {}, fadeChk, "fade to"), endIn),
+    h("div.insp-row", {}, eff, rateIn, pixIn, h("button.small.primary", { onclick: apply }, "Apply")),
   );
 }
 
