@@ -212,3 +212,21 @@ async def test_garbage_chunk_mid_stream_is_a_clear_error_not_a_crash():
         result, metrics = await run(server, mid_stream_restarts=0)
     assert result.error is not None and result.error.kind == "internal" and not result.error.retryable
     assert metrics.error
+
+
+async def test_empty_keepalive_chunks_do_not_count_as_progress():
+    reply = openai_text_reply(TEXT)
+    empty = b'data: {"id": "k", "object": "chat.completion.chunk", "created": 1, "model": "m", "choices": [{"index": 0, "delta": {}, "finish_reason": null}]}\n\n'
+    reply.events = reply.events[:3] + [empty] * 60  # some text, then 3 s of empty deltas
+    reply.delay_s = 0.05
+    with fake_openai_server([reply]) as server:
+        provider = create_provider(server.profile(stall_timeout_s=0.3, mid_stream_restarts=0))
+        first_text_at, events = None, []
+        async for event in provider.stream(simple_request()):
+            events.append(event)
+            if first_text_at is None and event.type == "text_delta":
+                first_text_at = time.monotonic()
+        elapsed = time.monotonic() - first_text_at
+        await provider.aclose()
+    assert isinstance(events[-1], StreamError) and events[-1].kind == "stall_timeout"
+    assert elapsed < 2.0

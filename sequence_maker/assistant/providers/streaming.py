@@ -159,8 +159,12 @@ class StreamingProvider:
                         yield event
                     attempt.pending = []
                     stream, translator = attempt.stream, attempt.translator
+                    progress = True
                     while not attempt.ended:
-                        watchdog.begin(policy.stall_timeout_s)
+                        if progress:
+                            watchdog.begin(policy.stall_timeout_s)
+                        else:
+                            watchdog.resume()  # empty keep-alive chunks do not postpone the stall limit
                         try:
                             chunk = await stream.__anext__()
                         except StopAsyncIteration:
@@ -169,7 +173,7 @@ class StreamingProvider:
                         except asyncio.CancelledError:
                             if watchdog.claim():
                                 raise StallTimeout(
-                                    f"{self.name}: no data for {policy.stall_timeout_s:g} s mid-stream"
+                                    f"{self.name}: no content for {policy.stall_timeout_s:g} s mid-stream (stalled)"
                                 ) from None
                             raise
                         except ProviderRequestError:
@@ -182,6 +186,7 @@ class StreamingProvider:
                             events = translator.feed(chunk)
                         except Exception as exc:  # a chunk shape we do not understand: fail clearly
                             raise self._classify(exc) from exc
+                        progress = bool(events)
                         for event in events:
                             self._count(event, tally, metrics, started)
                             yield event

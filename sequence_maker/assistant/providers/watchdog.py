@@ -42,6 +42,14 @@ class StallWatchdog:
             self._handle_at = self._deadline
             self._handle = self._loop.call_at(self._deadline, self._check)
 
+    def resume(self) -> None:
+        """Continue waiting against the previous deadline (the last chunk was a keep-alive, not progress)."""
+        if self.limit_s:
+            self._active = True
+            if self._handle is None:
+                self._handle_at = self._deadline
+                self._handle = self._loop.call_at(self._deadline, self._check)
+
     def end(self) -> None:
         self._active = False
 
