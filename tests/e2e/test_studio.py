@@ -116,6 +116,34 @@ def test_draw_move_and_undo_a_segment(page: Any) -> None:
     assert page.errors == []
 
 
+def test_zoom_scroll_overview_and_hover_tip(page: Any) -> None:
+    page.click("[data-zoom=fit]")
+    fit = studio_state(page, "s.view.msPerPx")
+    box = page.locator("#timeline").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.keyboard.down("Control")
+    page.mouse.wheel(0, -400)
+    page.keyboard.up("Control")
+    page.wait_for_function(f"window.__studio.state.view.msPerPx < {fit} / 1.5")
+    start = studio_state(page, "s.view.startMs")
+    page.mouse.wheel(0, 300)
+    page.wait_for_function(f"window.__studio.state.view.startMs > {start}")
+    thumb = page.locator("#overview .thumb").bounding_box()
+    strip = page.locator("#overview").bounding_box()
+    assert thumb["width"] < strip["width"] * 0.8
+    page.mouse.click(strip["x"] + strip["width"] * 0.9, strip["y"] + strip["height"] / 2)
+    assert studio_state(page, "s.view.startMs + s.view.width * s.view.msPerPx / 2") > 0.6 * studio_state(
+        page, "s.view.durationMs")
+    page.locator("#timeline").focus()
+    page.keyboard.press("Control+0")
+    assert studio_state(page, "s.view.startMs") == 0 and abs(studio_state(page, "s.view.msPerPx") - fit) < 1e-6
+    seg = segments(page, 0)[0]
+    page.mouse.move(*lane_point(page, 0, (seg["start_ms"] + seg["end_ms"]) / 2))
+    tip = page.locator(".seg-tip")
+    tip.wait_for()
+    assert "Ball 1" in tip.inner_text() and "#ff0000" in tip.inner_text()
+
+
 def test_lyrics_lane_and_snapping_to_words(page: Any, tmp_path: Path) -> None:
     lrc = tmp_path / "song.lrc"
     lrc.write_text("[00:12.00]<00:12.00>Shine <00:12.730>on <00:13.210>me\n[00:14.50]Again\n", encoding="utf-8")

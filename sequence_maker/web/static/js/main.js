@@ -12,6 +12,7 @@ import { applyPatch, openProject, reloadProject, settle } from "./project.js";
 import { initSettings, refreshSettings } from "./settings.js";
 import { emit, on, selectedSegments, state } from "./store.js";
 import { attachInteraction } from "./timeline/interact.js";
+import { attachOverview } from "./timeline/overview.js";
 import { TimelineRenderer } from "./timeline/render.js";
 import { formatTime } from "./timeline/view.js";
 import { $, $$, h, progress, showError, toast } from "./ui.js";
@@ -28,6 +29,7 @@ function boot() {
     renderLaneLabels();
   }).observe(canvas);
   attachInteraction(canvas, renderer);
+  attachOverview($("#overview"), renderer);
   attachKeys(player);
   initToolbar();
   initAssistant();

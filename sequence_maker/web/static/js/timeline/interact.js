@@ -4,13 +4,41 @@
 import * as edit from "../edit.js";
 import { emit, selectedSegments, state } from "../store.js";
 import { snap } from "./snap.js";
-import { laneAt, RULER_H, SECTION_H, segmentAt } from "./view.js";
+import { hexOf } from "../colors.js";
+import { formatTime, laneAt, RULER_H, SECTION_H, segmentAt } from "./view.js";
 
 const EDGE_PX = 6;
 const CLICK_PX = 3;
 
+/** One line about a segment for the hover tip: where, how long, what colour, which effect. */
+function describe(ball, s) {
+  const col = s.kind === "fade" ? `${hexOf(s.start_color)} → ${hexOf(s.end_color)}` : hexOf(s.color);
+  const e = s.effect;
+  const eff = !e ? "" : e.type === "rainbow" ? ` · rainbow ${e.cycles_per_s}/s` : ` · ${e.type} ${e.hz} Hz`;
+  return `Ball ${ball + 1} · ${formatTime(s.start_ms, 1)}–${formatTime(s.end_ms, 1)} (${s.end_ms - s.start_ms} ms) · ${col}${eff}`;
+}
+
+let tip = null;
+
+function showTip(text, x = 0, y = 0) {
+  if (!tip) {
+    tip = document.createElement("div");
+    tip.className = "seg-tip";
+    document.querySelector(".timeline-wrap").append(tip);
+  }
+  if (!text) {
+    tip.style.display = "none";
+    return;
+  }
+  tip.textContent = text;
+  tip.style.display = "block";
+  tip.style.left = `${x + 92 + 14}px`; // canvas starts after the lane-label column
+  tip.style.top = `${y + 16}px`;
+}
+
 export function attachInteraction(canvas, renderer) {
   let drag = null;
+  canvas.addEventListener("mouseleave", () => showTip(null));
 
   const pos = (ev) => {
     const r = canvas.getBoundingClientRect();
@@ -74,9 +102,11 @@ export function attachInteraction(canvas, renderer) {
         const { x, y } = pos(ev);
         const hi = y >= RULER_H + SECTION_H ? hit(x, y) : { ball: -1 };
         canvas.style.cursor = y < RULER_H + SECTION_H ? "text" : hi.seg ? (hi.mode === "move" ? "grab" : "ew-resize") : "crosshair";
-      }
+        showTip(hi.seg ? describe(hi.ball, hi.seg) : null, x, y);
+      } else showTip(null);
       return;
     }
+    showTip(null);
     const { x, y } = pos(ev);
     const t = state.view.ms(x);
     const bypass = ev.altKey;

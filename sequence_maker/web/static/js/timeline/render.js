@@ -87,6 +87,7 @@ export class TimelineRenderer {
     this.drawPlayhead(ctx, rows);
     this.frames++;
     this.lastDrawMs = performance.now() - t0;
+    if (this.afterDraw) this.afterDraw();
   }
 
   drawLanesBackground(ctx, rows) {
