@@ -80,3 +80,17 @@ async def test_record_then_replay_is_identical(tmp_path):
     replayed = [await collect(replay, simple_request()), await collect(replay, simple_request())]
     assert [r.events for r in replayed] == [r.events for r in live]
     assert replayed[1].text == "All set." and len(replayed[0].calls) == 2
+
+
+async def test_recorder_keeps_a_cancelled_turn_and_replay_can_be_cancelled(tmp_path):
+    from contextlib import aclosing
+
+    path = tmp_path / "partial.jsonl"
+    inner = ScriptedProvider([[TextDelta("a"), TextDelta("b"), TextDelta("c"), Finish("stop")]], delay_s=0.001)
+    recorder = RecordingProvider(inner, path)
+    async with aclosing(recorder.stream(simple_request())) as stream:
+        async for event in stream:
+            if event == TextDelta("b"):
+                break
+    (turn,) = load_turns(path)
+    assert turn == [TextDelta("a"), TextDelta("b")]  # what the user saw, nothing invented
