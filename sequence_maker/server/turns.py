@@ -105,6 +105,9 @@ class TurnManager:
         content = data.get("content")
         if not isinstance(content, str) or not content.strip():
             raise TurnError("bad_request", "llm_request needs a non-empty 'content' string")
+        for key in ("session_id", "profile", "template", "approval_mode"):
+            if data.get(key) is not None and not isinstance(data[key], str):
+                raise TurnError("bad_request", f"llm_request '{key}' must be a string or null")
         mode = data.get("approval_mode")
         if mode is not None:
             from ..assistant.approval import normalize_mode

@@ -115,12 +115,18 @@ async def websocket_endpoint(ws: WebSocket) -> None:
                 await ws.send_text(json.dumps(frame, ensure_ascii=False))
         sender = asyncio.create_task(conn.sender())
         while True:
-            receive = asyncio.create_task(ws.receive_text())
+            receive = asyncio.create_task(ws.receive())
             done, _ = await asyncio.wait({receive, sender}, return_when=asyncio.FIRST_COMPLETED)
             if sender in done:
                 receive.cancel()
                 break
-            conn.handle_message(receive.result())
+            message = receive.result()
+            if message["type"] == "websocket.disconnect":
+                break
+            if message.get("text") is not None:
+                conn.handle_message(message["text"])
+            else:
+                conn.error("bad_request", "binary frames are not part of the protocol; send JSON text frames")
     except (WebSocketDisconnect, RuntimeError):
         pass
     finally:

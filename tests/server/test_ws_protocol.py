@@ -119,3 +119,16 @@ def test_unknown_project_closes_socket(client):
         assert sock.receive_json()["data"]["code"] == "not_found"
         sock.receive_json()
     assert ei.value.code == 4404
+
+
+def test_binary_frames_and_wrong_field_types_get_errors_and_the_socket_lives(client, project):
+    with ws(client, f"project={project}") as sock:
+        sock.receive_json()
+        sock.send_bytes(b"\x00\x01binary")
+        assert sock.receive_json()["data"]["code"] == "bad_request"
+        for field, value in (("session_id", {"id": 1}), ("profile", [1]), ("template", 3)):
+            sock.send_json({"type": "llm_request", "request_id": field, "data": {"content": "hi", field: value}})
+            err = sock.receive_json()
+            assert err["type"] == "error" and err["request_id"] == field and field in err["data"]["message"]
+        sock.send_json({"type": "ping", "request_id": "alive"})
+        assert sock.receive_json()["type"] == "pong"
