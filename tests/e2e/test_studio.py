@@ -184,6 +184,14 @@ def test_keyboard_colour_keys_paint_per_ball(page: Any) -> None:
     page.keyboard.press("Control+z")
     page.wait_for_function("window.__studio.state.project.balls[1].segments.length === 0"
                            " && window.__studio.state.project.balls[2].segments.length === 0")
+    # a digit colours every ball (palette 4 = green) in one undo step
+    page.evaluate(f"window.__studio.player.seek({beats[20]})")
+    page.keyboard.press("4")
+    page.wait_for_function(f"window.__studio.state.project.balls.every(b => b.segments.some("
+                           f"s => s.start_ms === {beats[20]} && s.color?.[1] === 255))")
+    page.keyboard.press("Control+z")
+    page.wait_for_function(f"window.__studio.state.project.balls.every(b => !b.segments.some("
+                           f"s => s.start_ms === {beats[20]}))")
 
 
 def test_effects_split_copy_paste_delete_resize(page: Any) -> None:

@@ -123,6 +123,7 @@ export async function keyColor(color, ballSpec, fade) {
   const end = nextBeatAfter(start);
   if (end <= start) return toast("At the end of the song");
   const balls = ballSpec === "all" ? state.project.balls.map((_, i) => i) : [ballSpec];
+  const items = [];
   for (const ball of balls) {
     if (ball >= state.project.balls.length) continue;
     const b = state.project.balls[ball];
@@ -131,8 +132,12 @@ export async function keyColor(color, ballSpec, fade) {
     const seg = fade
       ? { start_ms: start, end_ms: end, pixels: b.default_pixels, kind: "fade", start_color: from, end_color: color }
       : { start_ms: start, end_ms: end, pixels: b.default_pixels, kind: "solid", color };
-    await paint(ball, [seg], "Colour key");
+    items.push({ ball, segments: [seg] });
   }
+  if (!items.length) return toast(`There is no ball ${ballSpec + 1} in this project`);
+  // one undo step, also when a digit colours every ball
+  if (items.length === 1) await paint(items[0].ball, items[0].segments, "Colour key");
+  else await run("Colour key", () => api.paintSegments(state.projectId, items, "Colour key"));
   // when stopped, advance so repeated presses lay down a sequence beat by beat; while playing,
   // the music moves the playhead and each press colours the beat being heard
   if (!state.playing) emit("seek", { ms: end, fromEdit: true });
