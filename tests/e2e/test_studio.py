@@ -529,6 +529,11 @@ def test_export_zip_matches_cli_bytes(page: Any, server: Any, tmp_path: Path) ->
     with page.expect_download() as dl:
         page.click("#export-download")
     data = Path(dl.value.path()).read_bytes()
+    links = page.locator("#export-balls a")
+    assert links.count() == 3
+    with page.expect_download() as one:
+        links.nth(0).click()
+    first_ball = Path(one.value.path()).read_bytes()
     page.keyboard.press("Escape")
     zipped = zipfile.ZipFile(io.BytesIO(data))
     names = sorted(n for n in zipped.namelist() if n.endswith(".prg"))
@@ -544,6 +549,7 @@ def test_export_zip_matches_cli_bytes(page: Any, server: Any, tmp_path: Path) ->
     assert len(cli) == 3
     for name, path in zip(names, cli, strict=True):
         assert zipped.read(name) == path.read_bytes(), f"{name} differs from the CLI's {path.name}"
+    assert first_ball in [path.read_bytes() for path in cli], "the single-ball download is one of the CLI's files"
 
 
 def test_add_and_rename_a_ball(page: Any) -> None:

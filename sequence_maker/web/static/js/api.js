@@ -115,6 +115,8 @@ export const api = {
 
   lint: (name) => request("GET", `${P(name)}/lint`),
   exportZipUrl: (name) => `${P(name)}/export.zip`,
+  exportBallUrl: (name, ball) => `${P(name)}/export/${ball}.prg`,
+  cancelJob: (id) => request("DELETE", `/api/jobs/${enc(id)}`),
 
   sessions: (name) => request("GET", `${P(name)}/sessions`),
   createSession: (name, title) => request("POST", `${P(name)}/sessions`, title ? { title } : {}),

@@ -11,6 +11,11 @@ export async function openExport() {
   list.replaceChildren(h("div.muted", {}, "Checking the project…"));
   $("#export-download").href = api.exportZipUrl(state.projectId);
   $("#export-download").setAttribute("download", `${state.projectId}.zip`);
+  $("#export-balls").replaceChildren(
+    h("span.muted", {}, "Or one ball:"),
+    ...state.project.balls.map((b, i) =>
+      h("a", { href: api.exportBallUrl(state.projectId, i), download: "" }, b.name || `Ball ${i + 1}`)),
+  );
   dlg.showModal();
   try {
     const { issues } = await api.lint(state.projectId);

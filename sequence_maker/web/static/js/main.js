@@ -234,13 +234,20 @@ function analysisProgress(d) {
     analysisJob = null;
     progress(null);
     if (d.state === "error") toast(`Analysis failed: ${d.error || d.stage}`, "error", 8000);
+    else if (d.state === "cancelled") toast("Analysis cancelled; the grid is unchanged");
     else if (d.state === "done") {
       toast("Beat grid ready");
       reloadProject();
     }
     return;
   }
-  progress(d.progress || 0, `Analysing: ${d.stage || ""} ${Math.round((d.progress || 0) * 100)}%`);
+  progress(d.progress || 0, `Analysing: ${d.stage || ""} ${Math.round((d.progress || 0) * 100)}%`, async () => {
+    try {
+      await api.cancelJob(d.job_id);
+    } catch (e) {
+      showError(e, "Cancel analysis");
+    }
+  });
 }
 
 // --- toolbar -----------------------------------------------------------------------------------

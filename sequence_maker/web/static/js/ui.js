@@ -36,12 +36,17 @@ export function showError(e, what = "") {
   toast((what ? what + ": " : "") + (e && e.message ? e.message : String(e)), "error", 7000);
 }
 
-export function progress(fraction, label) {
+/** Show progress of long work; ``onCancel`` adds a Cancel button (omit it for work that cannot stop). */
+export function progress(fraction, label, onCancel = null) {
   const box = $("#progress");
+  const cancel = $("#btn-progress-cancel");
   if (fraction === null) {
     box.classList.add("hidden");
+    cancel.onclick = null;
     return;
   }
+  cancel.classList.toggle("hidden", !onCancel);
+  cancel.onclick = onCancel;
   box.classList.remove("hidden");
   $(".bar", box).style.width = `${Math.round(Math.max(0, Math.min(1, fraction)) * 100)}%`;
   $(".label", box).textContent = label || "";
