@@ -49,14 +49,18 @@ def _install_log_redaction(services) -> None:
             h.addFilter(f)
 
 
-async def _renew_leases(services) -> None:
-    """Keep this server's project leases alive (a third of their lifetime between renewals)."""
+async def _housekeeping(services) -> None:
+    """Keep this server's project leases alive and close projects nobody uses any more."""
+    settings = services.settings
+    every = max(0.2, min(settings.lease_ttl_s / 3, settings.idle_close_s / 2))
     while True:
-        await asyncio.sleep(max(1.0, services.settings.lease_ttl_s / 3))
+        await asyncio.sleep(every)
         try:
             await asyncio.to_thread(services.projects.renew_leases)
+            await asyncio.to_thread(services.projects.close_idle, settings.idle_close_s,
+                                    lambda h: services.jobs.running_for(h.name, "analysis") is not None)
         except Exception as e:  # a database hiccup: try again next round
-            log.warning("renewing project leases failed: %s", type(e).__name__)
+            log.warning("project housekeeping failed: %s", type(e).__name__)
 
 
 def create_app(settings: ServerSettings | None = None) -> FastAPI:
@@ -73,7 +77,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             services.assistant.start()
         else:
             services.assistant.disable()
-        renewer = asyncio.create_task(_renew_leases(services))
+        renewer = asyncio.create_task(_housekeeping(services))
         try:
             yield
         finally:

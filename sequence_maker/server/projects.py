@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +51,7 @@ class ProjectHandle:
     _unsubscribe: Any = None
     save_error: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    last_used: float = field(default_factory=time.monotonic)
 
     @property
     def editor(self):
@@ -142,6 +144,18 @@ class ProjectRegistry:
             except Exception as e:  # the lease expires by itself
                 log.warning("could not release the lease of %s: %s", key, type(e).__name__)
 
+    def close_idle(self, idle_s: float, busy: Any = lambda _h: False) -> list[str]:
+        """Save and close projects nobody has used for ``idle_s`` (no tab open, no turn, no job): frees
+        memory and lets another server process open them."""
+        now = time.monotonic()
+        closed = []
+        for h in self.open_handles():
+            if (h.stream.subscriber_count == 0 and h.busy_request_id is None and not busy(h)
+                    and now - h.last_used >= idle_s):
+                self.close(h.name)
+                closed.append(h.name)
+        return closed
+
     def renew_leases(self) -> list[str]:
         """Extend the leases of open projects; projects whose lease was lost are closed unsaved."""
         if self.leases is None:
@@ -159,6 +173,8 @@ class ProjectRegistry:
         key = self.key(name)
         with self._lock:
             h = self._open.get(key)
+            if h is not None:
+                h.last_used = time.monotonic()
             if h is None:
                 self._take_lease(key)
                 try:
@@ -180,6 +196,7 @@ class ProjectRegistry:
         h._last_grid, h._last_lyrics = doc.project.grid, doc.project.lyrics
 
         def on_change(change: Change) -> None:
+            h.last_used = time.monotonic()
             h.stream.publish("timeline_patch", h.patch_for(change))
             self._schedule_save(h)
 

@@ -39,6 +39,7 @@ class ServerSettings:
     save_delay_s: float = 1.5  # debounce of the automatic save after edits
     stream_buffer: int = 5000  # frames kept per project for WebSocket resume
     lease_ttl_s: float = 60.0  # a project stays reserved this long after its server stops renewing
+    idle_close_s: float = 600.0  # an open project with no tab, turn or job is saved and closed after this
     coalesce_s: float = 0.025
     coalesce_bytes: int = 2048
     assistant_profile: str | None = None  # force a profile (else the best available)
