@@ -3,6 +3,7 @@ visible delta, Reset after it, stalls, budgets, key scrubbing, and no duplicated
 
 from __future__ import annotations
 
+import json
 import time
 
 from sequence_maker.assistant.providers.events import Reset, StreamError
@@ -230,3 +231,38 @@ async def test_empty_keepalive_chunks_do_not_count_as_progress():
         await provider.aclose()
     assert isinstance(events[-1], StreamError) and events[-1].kind == "stall_timeout"
     assert elapsed < 2.0
+
+
+async def test_reasoning_chunks_count_as_progress_and_refusals_are_shown():
+    def chunk(delta, finish=None):
+        data = {
+            "id": "r",
+            "object": "chat.completion.chunk",
+            "created": 1,
+            "model": "m",
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+        }
+        return f"data: {json.dumps(data)}\n\n".encode()
+
+    thinking = [chunk({"role": "assistant", "content": ""})] + [chunk({"reasoning_content": "hmm "})] * 12
+    answer = [
+        chunk({"content": "Red."}),
+        chunk({"refusal": " I won't do the rest."}),
+        chunk({}, "stop"),
+        b"data: [DONE]\n\n",
+    ]
+    reply = Reply(events=thinking + answer, delay_s=0.05)  # 0.6 s of thinking, each gap < stall limit
+    with fake_openai_server([reply]) as server:
+        result, _ = await run(server, stall_timeout_s=0.3, first_chunk_timeout_s=0.3, max_attempts=1)
+    assert result.error is None and result.text == "Red. I won't do the rest."
+
+
+async def test_role_only_chunk_does_not_reset_the_first_content_limit():
+    reply = openai_text_reply(TEXT)
+    empty = b'data: {"id": "k", "object": "chat.completion.chunk", "created": 1, "model": "m", "choices": [{"index": 0, "delta": {}, "finish_reason": null}]}\n\n'
+    reply.events = reply.events[:1] + [empty] * 40  # role chunk, then 2 s of empty deltas, never content
+    reply.delay_s = 0.05
+    with fake_openai_server([reply]) as server:
+        result, _ = await run(server, first_chunk_timeout_s=0.4, stall_timeout_s=0.3, max_attempts=1)
+    assert result.error is not None and result.error.kind == "stall_timeout"
+    assert "first-content" in result.error.message

@@ -62,6 +62,9 @@ class AnthropicProvider(StreamingProvider):
         )
         return await self.client.messages.create(**kwargs)
 
+    def _prepare(self) -> None:
+        _ = self.client
+
     def _translator(self, request: ChatRequest) -> StreamTranslator:
         return AnthropicTranslator()
 

@@ -90,12 +90,13 @@ def usage_from_openai(raw: Any) -> Usage:
 class OpenAIChatTranslator:
     """Chat Completions chunk objects → provider events (one instance per response)."""
 
-    __slots__ = ("calls", "usage", "finish_reason", "request_id", "response_model", "text_calls")
+    __slots__ = ("calls", "usage", "finish_reason", "request_id", "response_model", "text_calls", "progress")
 
     def __init__(self, *, text_tool_calls: bool = False) -> None:
         self.calls = ToolCallAssembler()
         # local servers may stream tool syntax as content: parse it into calls (see pseudo_calls)
         self.text_calls = PseudoCallFilter() if text_tool_calls else None
+        self.progress = False  # did the last chunk carry anything (keep-alives with empty deltas do not)
         self.usage: Usage | None = None
         self.finish_reason: str | None = None
         self.request_id: str | None = None
@@ -103,9 +104,11 @@ class OpenAIChatTranslator:
 
     def feed(self, chunk: Any) -> list[ProviderEvent]:
         out: list[ProviderEvent] = []
+        self.progress = False
         usage = chunk.usage
         if usage is not None:
             self.usage = usage_from_openai(usage)
+            self.progress = True
         if self.request_id is None or self.response_model is None:
             self.request_id = self.request_id or chunk.id or None
             self.response_model = chunk.model or None  # Azure's first chunk has model ""
@@ -122,6 +125,10 @@ class OpenAIChatTranslator:
                 else:
                     self._filter_text(content, out)
             tool_calls = delta.tool_calls
+            if content or tool_calls:
+                self.progress = True
+            else:
+                self._quiet_delta(delta, out)
             if tool_calls:
                 feed = self.calls.feed
                 for tc in tool_calls:
@@ -136,7 +143,18 @@ class OpenAIChatTranslator:
         reason = choice.finish_reason
         if reason:
             self.finish_reason = reason
+            self.progress = True
         return out
+
+    def _quiet_delta(self, delta: Any, out: list[ProviderEvent]) -> None:
+        """A delta without content or tool calls: a refusal (shown as text), reasoning (progress, not
+        shown), or a keep-alive (neither)."""
+        refusal = getattr(delta, "refusal", None)
+        if refusal:
+            out.append(TextDelta(refusal))
+            self.progress = True
+        elif getattr(delta, "reasoning_content", None) or getattr(delta, "reasoning", None):
+            self.progress = True  # local reasoning models think for minutes before answering
 
     def _filter_text(self, content: str, out: list[ProviderEvent]) -> None:
         visible, calls = self.text_calls.feed(content)  # type: ignore[union-attr]

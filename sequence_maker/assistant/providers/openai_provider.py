@@ -128,6 +128,9 @@ class OpenAIChatProvider(StreamingProvider):
         )
         return await self.client.chat.completions.create(**kwargs)
 
+    def _prepare(self) -> None:
+        _ = self.client
+
     def _translator(self, request: ChatRequest) -> StreamTranslator:
         return OpenAIChatTranslator(text_tool_calls=self._parse_text_calls and bool(request.tools))
 

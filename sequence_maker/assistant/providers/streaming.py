@@ -127,6 +127,9 @@ class StreamingProvider:
     def _translator(self, request: ChatRequest) -> StreamTranslator:
         raise NotImplementedError
 
+    def _prepare(self) -> None:
+        """Build the SDK client (importing the SDK) before any time limit starts."""
+
     def _classify(self, exc: BaseException) -> ProviderRequestError:
         raise NotImplementedError
 
@@ -186,7 +189,7 @@ class StreamingProvider:
                             events = translator.feed(chunk)
                         except Exception as exc:  # a chunk shape we do not understand: fail clearly
                             raise self._classify(exc) from exc
-                        progress = bool(events)
+                        progress = bool(events) or getattr(translator, "progress", True)
                         for event in events:
                             self._count(event, tally, metrics, started)
                             yield event
@@ -275,6 +278,7 @@ class StreamingProvider:
         policy = self.policy
         stream = None
         translator = self._translator(request)
+        self._prepare()
         watchdog.begin(policy.first_chunk_timeout_s)
         waiting_first = True
         try:
@@ -289,17 +293,22 @@ class StreamingProvider:
                         attempt.final = translator.finish()  # may raise (e.g. cut stream): retried here
                         return attempt
                     watchdog.end()
-                    waiting_first = False
                     events = translator.feed(chunk)
                     attempt.pending.extend(events)
                     if any(isinstance(e, VISIBLE_TYPES) for e in events):
                         return attempt
-                    watchdog.begin(policy.stall_timeout_s)
+                    if events or getattr(translator, "progress", True):
+                        waiting_first = False
+                        watchdog.begin(policy.stall_timeout_s)
+                    else:
+                        watchdog.resume()  # a keep-alive or role-only chunk: the first-content limit still runs
             except asyncio.CancelledError:
                 if watchdog.claim():
-                    what = "first chunk" if waiting_first else "next chunk"
-                    limit = policy.first_chunk_timeout_s if waiting_first else policy.stall_timeout_s
-                    raise StallTimeout(f"{self.name}: no {what} within {limit:g} s") from None
+                    if waiting_first:
+                        message = f"no answer within {policy.first_chunk_timeout_s:g} s (first-content limit)"
+                    else:
+                        message = f"no content for {policy.stall_timeout_s:g} s (stalled)"
+                    raise StallTimeout(f"{self.name}: {message}") from None
                 raise
             except ProviderRequestError:
                 raise
