@@ -3,7 +3,6 @@ debounced automatic save. The server never holds two copies of a project."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 import time
@@ -317,7 +316,3 @@ class ProjectRegistry:
         if stream is not None:
             stream.publish("resync", {"reason": "deleted", "name": key})
 
-
-async def run_blocking(fn, *args, **kwargs):
-    """Run slow file work off the event loop."""
-    return await asyncio.to_thread(fn, *args, **kwargs)

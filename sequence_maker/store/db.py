@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import threading
 from pathlib import Path
 
 from alembic import command
@@ -91,7 +90,6 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions: sessionmaker[Session] = sessionmaker(engine, expire_on_commit=False)
-        self._lock = threading.Lock()
         self.chat = ChatRepository(self._sessions)
         self.metrics = MetricsRepository(self._sessions)
         self.profiles = ProfileRepository(self._sessions)
