@@ -69,7 +69,8 @@ def track_beats(
     if len(onset) < 2 or not np.any(onset > 0) or not np.any(curve.bpm > 0):
         return BeatEstimate(np.zeros(0), 0.0, 0.0, "no beats found: the audio has no rhythmic onsets")
     bpm_frames = curve.at_frames(len(onset), fps)
-    frames = track(onset, fps * 60.0 / bpm_frames, tightness=TIGHTNESS)
+    # the kick band weighs in: loud off-beat hi-hats must not pull the grid half a beat off
+    frames = track(onset + low_onset, fps * 60.0 / bpm_frames, tightness=TIGHTNESS)
     if len(frames):
         # a beat at the edges counts only if it is audible *and* has a real attack near it:
         # ring-outs and fade tails are loud enough but carry no pulse
@@ -84,7 +85,7 @@ def track_beats(
     beats_s = frames * hop / sr + ONSET_LATENCY_S
     beats_s = beats_s[beats_s >= 0]
     tempo = median_tempo(beats_s)
-    return BeatEstimate(beats_s, tempo, beat_confidence(frames, onset, curve))
+    return BeatEstimate(beats_s, tempo, beat_confidence(frames, onset, curve, low_onset))
 
 
 def median_tempo(beats_s: np.ndarray, span: int = 8) -> float:
@@ -118,7 +119,9 @@ def _trim_silent_edges(audible: np.ndarray) -> np.ndarray:
     return keep
 
 
-def beat_confidence(frames: np.ndarray, onset: np.ndarray, curve: TempoCurve) -> float:
+def beat_confidence(
+    frames: np.ndarray, onset: np.ndarray, curve: TempoCurve, low_onset: np.ndarray | None = None
+) -> float:
     """0–1: how periodic the onsets are at the tracked tempo, and how well beats sit on them.
 
     Periodicity (onset autocorrelation at the beat period) carries most weight because the
@@ -128,13 +131,18 @@ def beat_confidence(frames: np.ndarray, onset: np.ndarray, curve: TempoCurve) ->
     """
     if len(frames) < 4:
         return 0.0
-    on_b = _value_at(onset, frames, 1).mean()
     between = (
         (frames[:-1] * 3 + frames[1:]) // 4,
         (frames[:-1] + frames[1:]) // 2,
         (frames[:-1] + frames[1:] * 3) // 4,
     )
-    on_x = np.mean([_value_at(onset, b, 1).mean() for b in between])
-    contrast = float(np.clip((on_b - on_x) / max(on_b, 1e-9), 0.0, 1.0))
+
+    def contrast_of(env: np.ndarray) -> float:
+        on_b = _value_at(env, frames, 1).mean()
+        on_x = np.mean([_value_at(env, b, 1).mean() for b in between])
+        return float(np.clip((on_b - on_x) / max(on_b, 1e-9), 0.0, 1.0))
+
+    # loud off-beat hi-hats (house, disco) blur the full-band contrast; the kick band does not
+    contrast = max(contrast_of(onset), contrast_of(low_onset) if low_onset is not None else 0.0)
     periodicity = float(np.median(curve.salience)) if len(curve.salience) else 0.0
     return round(float(np.clip(periodicity * (0.4 + 0.6 * contrast), 0.0, 1.0)), 3)

@@ -44,6 +44,7 @@ class SongSpec:
     intro_silence_s: float = 0.0
     humanize_ms: float = 0.0  # std-dev of random timing error of each drum hit (truth stays on the grid)
     drumless: str = ""  # section letters played without drums (a breakdown: bass and pad only)
+    groove: str = "rock"  # "rock" (kick 1 & 3, backbeat, hats) or "four_on_the_floor" (kick every beat, off-beat open hats)
     outro_s: float = 1.0  # ring-out after the last bar
     sample_rate: int = 22050
     stereo: bool = False
@@ -133,6 +134,11 @@ class _Mixer:
         noise = np.diff(self.rng.standard_normal(len(e) + 1), n=1)
         return gain * 0.5 * noise * e
 
+    def open_hat(self, gain: float) -> np.ndarray:
+        e = self.env(0.25, 0.07)
+        noise = np.diff(self.rng.standard_normal(len(e) + 1), n=1)
+        return gain * 0.5 * noise * e
+
     def crash(self, gain: float) -> np.ndarray:
         e = self.env(1.2, 0.35)
         noise = np.diff(self.rng.standard_normal(len(e) + 1), n=1)
@@ -158,6 +164,8 @@ def render(spec: SongSpec) -> RenderedSong:
     for letter in spec.plan:
         if letter not in _SECTION_STYLES:
             raise ValueError(f"section letter {letter!r} unknown; use {sorted(_SECTION_STYLES)}")
+    if spec.groove not in ("rock", "four_on_the_floor"):
+        raise ValueError(f"groove must be 'rock' or 'four_on_the_floor', not {spec.groove!r}")
     if spec.beats_per_bar not in (2, 3, 4, 6):
         raise ValueError("beats_per_bar must be 2, 3, 4 or 6")
     sr = spec.sample_rate
@@ -184,8 +192,9 @@ def render(spec: SongSpec) -> RenderedSong:
         def jitter() -> float:
             return float(rng.normal(0.0, spec.humanize_ms / 1000.0)) if spec.humanize_ms > 0 else 0.0
 
-        if drums and pos == 0:
-            mix.add(t0 + jitter(), mix.kick(0.9 * (0.6 + 0.4 * energy)))
+        four = spec.groove == "four_on_the_floor"
+        if drums and (pos == 0 or four):
+            mix.add(t0 + jitter(), mix.kick((0.9 if pos == 0 else 0.7) * (0.6 + 0.4 * energy)))
         elif drums and bpb == 4 and pos == 2:
             mix.add(t0 + jitter(), mix.kick(0.6 * (0.6 + 0.4 * energy)))
         backbeat = (
@@ -193,11 +202,13 @@ def render(spec: SongSpec) -> RenderedSong:
         )
         if drums and backbeat:
             mix.add(t0 + jitter(), mix.snare((0.45 if bpb != 3 else 0.25) * (0.5 + 0.5 * energy)))
-        if drums:
+        if drums and four:  # loud open hi-hat on every off-beat: the classic phase trap
+            mix.add(t0 + period / 2 + jitter(), mix.open_hat(0.6 * energy))
+        elif drums:
             mix.add(t0 + jitter(), mix.hat(0.35 * energy))
-        if drums and style["eighths"] and 60.0 / period < 150:
-            off = 0.5 + (spec.swing if spec.swing else 0.0) * 0.5
-            mix.add(t0 + off * period + jitter(), mix.hat(0.18 * energy))
+            if style["eighths"] and 60.0 / period < 150:
+                off = 0.5 + (spec.swing if spec.swing else 0.0) * 0.5
+                mix.add(t0 + off * period + jitter(), mix.hat(0.18 * energy))
         # bass: root of the bar's chord on every beat, accented on the downbeat
         chord_step = style["progression"][bar % len(style["progression"])]
         root = style["root"] + chord_step

@@ -14,8 +14,9 @@ import numpy as np
 
 from sequence_maker.audio.synth import SongSpec, write_song
 
-#: Twenty short renders covering 60–200 BPM, 3/4 and 4/4, swing, ramps, a jump, a silent
-#: intro, humanised (jittered) drums, a drumless breakdown and varied section plans (25–56 s).
+#: 21 short renders covering 60–200 BPM, 3/4 and 4/4, swing, ramps, a jump, a silent intro,
+#: humanised (jittered) drums, a drumless breakdown, loud off-beat hats (four-on-the-floor)
+#: and varied section plans (25–56 s each).
 SUITE: list[tuple[str, SongSpec]] = [
     ("60 4/4 ABA", SongSpec(tempo_bpm=60, plan="ABA", seed=1)),
     ("72 3/4 ABAB", SongSpec(tempo_bpm=72, beats_per_bar=3, plan="ABAB", seed=2)),
@@ -37,6 +38,7 @@ SUITE: list[tuple[str, SongSpec]] = [
     ("180 3/4 ABAB", SongSpec(tempo_bpm=180, beats_per_bar=3, plan="ABAB", bars_per_section=6, seed=18)),
     ("118 humanised ±15 ms", SongSpec(tempo_bpm=118, humanize_ms=15, seed=21)),
     ("126 drumless C", SongSpec(tempo_bpm=126, drumless="C", seed=22)),
+    ("124 four-on-the-floor", SongSpec(tempo_bpm=124, groove="four_on_the_floor", seed=23)),
 ]
 
 TARGETS = {
