@@ -261,7 +261,7 @@ function applyPart(turn, p, historic) {
       const c = cardFor(turn, p.call_id, p.name);
       c.argsValue = p.arguments;
       c.args.textContent = formatArgs(p.arguments);
-      c.setStatus(p.ok === false ? "invalid arguments" : "running…", p.ok === false ? "failed" : "");
+      c.setStatus(p.ok === false ? "invalid arguments" : "queued…", p.ok === false ? "failed" : "");
       break;
     }
     case "approval-request": {
@@ -461,7 +461,7 @@ function endTurnView(t, reason) {
   t.done = true;
   for (const c of t.cards.values()) {
     if (c.approvalBox) clearApproval(c);
-    if (/running|receiving|awaiting/.test(c.el.querySelector(".status").textContent)) {
+    if (/running|receiving|awaiting|queued/.test(c.el.querySelector(".status").textContent)) {
       c.setStatus(reason === "cancelled" ? "stopped" : "not run", "failed");
     }
   }
