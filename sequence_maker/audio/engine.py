@@ -95,17 +95,15 @@ def energy_curve(rms: np.ndarray, frames_per_value: int = ENERGY_FRAMES) -> np.n
 
 
 def detect_onsets(features: FrameFeatures) -> np.ndarray:
-    import librosa
+    """Onset times (s): peaks of the onset envelope (librosa's onset_detect rules, in numpy)."""
+    from .beats import ONSET_LATENCY_S
+    from .filters import pick_peaks
 
     env = features.onset_envelope()
     if len(env) < 3 or not np.any(env > 0):
         return np.zeros(0)
-    from .beats import ONSET_LATENCY_S
-
-    times = librosa.onset.onset_detect(
-        onset_envelope=env, sr=features.sr, hop_length=features.hop, units="time"
-    )
-    return times + ONSET_LATENCY_S  # same flux-peak latency correction as the beats
+    frames = pick_peaks(env, features.fps)
+    return frames * features.hop / features.sr + ONSET_LATENCY_S  # same latency correction as beats
 
 
 def analyze(

@@ -114,15 +114,12 @@ class _Extractor:
     """Stateful per-block feature computation (STFT carry-over between blocks)."""
 
     def __init__(self, sr: int, expected_samples: int | None = None) -> None:
-        import librosa
+        from .filters import chroma_filterbank, mel_filterbank
 
         self.sr = sr
-        self.mel_fb = librosa.filters.mel(sr=sr, n_fft=N_FFT, n_mels=N_MELS, fmin=30.0, fmax=sr / 2)
-        self.chroma_fb = librosa.filters.chroma(sr=sr, n_fft=N_FFT, tuning=0.0)
-        # frequencies above 5 kHz add only noise to chroma
-        freqs = np.linspace(0, sr / 2, 1 + N_FFT // 2)
-        self.chroma_fb[:, freqs > 5000] = 0.0
-        self.chroma_fb[:, freqs < 55] = 0.0
+        self.mel_fb = mel_filterbank(sr, N_FFT, N_MELS, fmin=30.0, fmax=sr / 2)
+        # chroma from 55 Hz to 5 kHz: lower bins are wider than a semitone, higher ones add noise
+        self.chroma_fb = chroma_filterbank(sr, N_FFT, fmin=55.0, fmax=5000.0)
         # one (bins × 76) matrix: a single contiguous matmul yields mel and chroma together
         self.filters = np.ascontiguousarray(np.vstack([self.mel_fb, self.chroma_fb]).T.astype(np.float32))
         self.window = np.hanning(N_FFT + 1)[:-1].astype(np.float32)

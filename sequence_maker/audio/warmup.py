@@ -1,7 +1,10 @@
-"""Warm the numba/librosa caches so the user's first analysis is not ~20 s slower.
+"""Install-time warm-up: run one tiny analysis end to end.
 
-Run once at install: ``python -m sequence_maker.audio.warmup``. It renders a 6 s synthetic
-song, analyses it (no result cache) and exits; numba writes its compiled code to its cache dir.
+Run once at install: ``python -m sequence_maker.audio.warmup``. It renders a short synthetic
+song and analyses it (no result cache). The analysis path no longer uses librosa or numba (our
+numpy filterbanks and DP tracker replaced them, so there is no JIT to warm: a cold 4-minute
+analysis costs ~2 s of CPU), but the warm-up still byte-compiles the modules, fills the OS
+file cache for numpy/scipy and proves the install can decode and analyse audio.
 """
 
 from __future__ import annotations
