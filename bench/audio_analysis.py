@@ -18,6 +18,16 @@ from pathlib import Path
 
 CHILD = r"""
 import json, resource, sys, time
+
+
+def peak_rss_mb():
+    # VmHWM belongs to this process image; ru_maxrss would include the parent's pages at fork
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 t0 = time.perf_counter()
 from sequence_maker.audio import analyze
 steps = []
@@ -28,7 +38,7 @@ b = analyze(sys.argv[1])
 t3 = time.perf_counter()
 print(json.dumps({
     "import_s": t1 - t0, "analyze_s": t2 - t1, "cached_s": t3 - t2,
-    "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "rss_mb": peak_rss_mb(),
     "tempo": a.tempo_bpm, "beats": len(a.beats), "sections": len(a.sections), "stages": sorted(set(steps)),
 }))
 """

@@ -21,11 +21,21 @@ import numpy as np
 
 CHILD = r"""
 import json, resource, sys, time
+
+
+def peak_rss_mb():
+    # VmHWM belongs to this process image; ru_maxrss would include the parent's pages at fork
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 from sequence_maker.audio import analyze
 updates = []
 t = time.perf_counter()
 a = analyze(sys.argv[1], cache=False, progress=lambda f, s: updates.append(f))
-print(json.dumps({"analyze_s": time.perf_counter() - t, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+print(json.dumps({"analyze_s": time.perf_counter() - t, "rss_mb": peak_rss_mb(),
                   "tempo": a.tempo_bpm, "beats": len(a.beats), "updates": len(updates)}))
 """
 
