@@ -6,7 +6,7 @@ Public API (stable; see docs/audio.md)::
     a = analyze("song.mp3", progress=lambda f, stage: ...)   # cached by content hash
     a.to_json()["beats"]; grid = to_grid(a)
 
-Heavy libraries (librosa, scipy) load lazily so importing this package stays cheap.
+Heavy libraries (scipy, soundfile, soxr) load lazily so importing this package stays cheap.
 """
 
 from __future__ import annotations

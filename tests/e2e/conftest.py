@@ -29,7 +29,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(skip)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def fake_llm() -> Iterator[Any]:
     from tests.fakes.openai_server import FakeOpenAIServer
 
@@ -39,7 +39,7 @@ def fake_llm() -> Iterator[Any]:
     server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server(tmp_path_factory: pytest.TempPathFactory, fake_llm: Any) -> Iterator[Any]:
     with studio(tmp_path_factory.mktemp("studio")) as srv:
         c = httpx.Client(base_url=srv.url, timeout=30)
@@ -50,7 +50,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, fake_llm: Any) -> Iterator[
         yield srv
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     with chromium() as b:
         yield b
