@@ -24,7 +24,7 @@ def main() -> None:
     print(f"{len(scores)} renders, {audio_s:.0f} s of audio, rendered + analysed in {elapsed:.1f} s")
     targets = {**{k: f">= {v}" for k, v in TARGETS.items()}, "boundaries_on_downbeats_share": ">= 1.0"}
     for name, value in summary(scores).items():
-        unit = "%" if name.endswith("_pct_mean") else "ratio"
+        unit = "%" if name.endswith("_pct_mean") else "ms" if "_ms_" in name else "ratio"
         line = {"name": f"audio_{name}", "value": round(value, 4), "unit": unit, "target": targets.get(name)}
         print("BENCH " + json.dumps(line))
 

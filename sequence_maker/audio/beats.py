@@ -17,7 +17,7 @@ from .tempo import TempoCurve
 
 #: The log-flux onset peaks slightly before the perceived attack; measured on the synthetic
 #: suite (mean offset of detected vs true beats), applied as a constant shift.
-ONSET_LATENCY_S = 0.007
+ONSET_LATENCY_S = 0.009
 #: Frames quieter than this (dB below the song's loudest frame) count as silence.
 SILENCE_DB = -45.0
 #: How strictly beats keep to the tempo curve (Ellis' tightness; librosa's default is 100).

@@ -67,6 +67,7 @@ class Score:
     hr3f: float
     boundaries_on_downbeats: bool
     labels: str
+    beat_abs_error_ms: float = 0.0  # mean |estimated − true| over beats matched within 70 ms
 
     @property
     def tempo_ok(self) -> bool:
@@ -94,9 +95,12 @@ def score_one(name: str, spec: SongSpec, workdir: Path) -> Score:
     inner = [s.start_s for s in a.sections[1:]]
     on_down = all(np.min(np.abs(downs - b)) < 1e-3 for b in inner) if len(downs) else not inner
     gt_tempo = float(60.0 / np.median(np.diff(truth.beats_s)))
+    errs = np.min(np.abs(beats[None, :] - truth.beats_s[:, None]), axis=1) if len(beats) else np.zeros(0)
+    abs_err_ms = float(np.mean(errs[errs <= 0.07]) * 1000) if np.any(errs <= 0.07) else float("nan")
     return Score(
         name, truth.duration_s, f, cmlt, amlt, gt_tempo, a.tempo_bpm, df, truth.beats_per_bar,
         a.beats_per_bar, hr05, hr3, on_down, "-".join(s.label + ("*" if s.kind == "chorus" else "") for s in a.sections),
+        abs_err_ms,
     )  # fmt: skip
 
 
@@ -110,6 +114,7 @@ def summary(scores: list[Score]) -> dict[str, float]:
         "beat_f_mean": float(np.mean([s.beat_f for s in scores])),
         "beat_f_min": float(np.min([s.beat_f for s in scores])),
         "cmlt_mean": float(np.mean([s.cmlt for s in scores])),
+        "beat_abs_error_ms_mean": float(np.nanmean([s.beat_abs_error_ms for s in scores])),
         "amlt_mean": float(np.mean([s.amlt for s in scores])),
         "tempo_ok_share": float(np.mean([s.tempo_ok for s in scores])),
         "tempo_abs_error_pct_mean": float(
