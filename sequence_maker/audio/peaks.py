@@ -9,6 +9,8 @@ as ``.npz`` next to the analysis JSON, not in the JSON itself.
 
 from __future__ import annotations
 
+import sys
+import types
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -200,3 +202,18 @@ def peak_pyramid(source: object) -> PeakPyramid:
         cache.save_peaks(key, pyramid)
         return pyramid
     raise TypeError(f"peaks() needs an Analysis, a PeakPyramid or a path, not {type(source).__name__}")
+
+
+class _CallableModule(types.ModuleType):
+    """``sequence_maker.audio.peaks`` is both this module and the function ``peaks()``.
+
+    Importing the submodule rebinds the package attribute to the module object, which would
+    shadow the public function of the same name; making the module callable keeps
+    ``sequence_maker.audio.peaks(...)`` working either way.
+    """
+
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        return peaks(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

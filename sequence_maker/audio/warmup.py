@@ -9,8 +9,10 @@ file cache for numpy/scipy and proves the install can decode and analyse audio.
 
 from __future__ import annotations
 
+import sys
 import tempfile
 import time
+import types
 from pathlib import Path
 
 
@@ -25,6 +27,21 @@ def warmup() -> float:
         write_song(SongSpec(tempo_bpm=120, plan="AB", bars_per_section=2), path)
         analyze(path, cache=False)
     return time.perf_counter() - t0
+
+
+class _CallableModule(types.ModuleType):
+    """``sequence_maker.audio.warmup`` is both this module and the function ``warmup()``.
+
+    Importing the submodule rebinds the package attribute to the module object, which would
+    shadow the public function of the same name; making the module callable keeps
+    ``sequence_maker.audio.warmup(...)`` working either way.
+    """
+
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        return warmup(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
 
 
 if __name__ == "__main__":

@@ -90,3 +90,16 @@ def test_analysis_from_json_finds_its_pyramid_in_the_cache(short_song) -> None:
     rebuilt = Analysis.from_json(a.to_json())
     assert rebuilt.peaks is None
     np.testing.assert_array_equal(peak_pyramid(rebuilt).peaks(4096), a.peaks.peaks(4096))
+
+
+def test_package_level_functions_stay_callable_after_submodule_import() -> None:
+    import importlib
+
+    import sequence_maker.audio as audio
+
+    importlib.import_module("sequence_maker.audio.peaks")
+    importlib.import_module("sequence_maker.audio.warmup")
+    acc = PeakAccumulator()
+    acc.push(np.arange(256, dtype=np.float32))
+    assert audio.peaks(acc.finish(22050), 128) == [(0.0, 127.0), (128.0, 255.0)]
+    assert callable(audio.warmup)
