@@ -43,6 +43,13 @@ class TapFit:
 # --- helpers -----------------------------------------------------------------------------------
 
 
+def _ms(value: object, name: str) -> int:
+    """A time argument as integer ms (JSON may deliver 10.0); refuses non-numbers and NaN."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value):
+        raise GridEditError(f"{name} must be a number of milliseconds, not {value!r}")
+    return int(round(value))
+
+
 def _tempo(beats: tuple[int, ...] | list[int]) -> float:
     if len(beats) < 2:
         return 0.0
@@ -143,6 +150,7 @@ def shift_half_beat(grid: BeatGrid, direction: int = 1) -> BeatGrid:
 
 def nudge(grid: BeatGrid, delta_ms: int) -> BeatGrid:
     """Shift the whole grid by ``delta_ms`` (e.g. ±10). Refuses to push beats before 0 ms."""
+    delta_ms = _ms(delta_ms, "delta_ms")
     if not grid.beats_ms:
         raise GridEditError("the grid has no beats to nudge")
     if grid.beats_ms[0] + delta_ms < 0:
@@ -168,8 +176,12 @@ def set_tempo(
     Beats before the first downbeat (a pickup) are filled back towards 0 ms. ``end_ms``
     defaults to ``extras["duration_ms"]`` or the last existing beat.
     """
+    if isinstance(bpm, bool) or not isinstance(bpm, int | float):
+        raise GridEditError(f"bpm must be a number, not {bpm!r}")
     if not (MIN_BPM <= bpm <= MAX_BPM):
         raise GridEditError(f"tempo {bpm} BPM is outside {MIN_BPM:g}–{MAX_BPM:g} BPM")
+    first_downbeat_ms = _ms(first_downbeat_ms, "first_downbeat_ms")
+    end_ms = None if end_ms is None else _ms(end_ms, "end_ms")
     if first_downbeat_ms < 0:
         raise GridEditError(f"first downbeat {first_downbeat_ms} ms is before the start of the song")
     bpb = beats_per_bar or grid.beats_per_bar
@@ -199,12 +211,13 @@ def set_meter(grid: BeatGrid, beats_per_bar: int, downbeat_ms: int | None = None
     if not 1 <= beats_per_bar <= 16:
         raise GridEditError(f"beats per bar must be 1–16, not {beats_per_bar}")
     beats = _need_beats(grid, 1, "setting the meter")
-    anchor = downbeat_ms if downbeat_ms is not None else _first_downbeat(grid)
+    anchor = _ms(downbeat_ms, "downbeat_ms") if downbeat_ms is not None else _first_downbeat(grid)
     return _rebuild(grid, beats, _downbeats_every(beats, anchor, beats_per_bar), beats_per_bar=beats_per_bar)
 
 
 def add_beat(grid: BeatGrid, t_ms: int) -> BeatGrid:
     """Insert one beat (a beat the tracker missed). Downbeats stay where they are."""
+    t_ms = _ms(t_ms, "t_ms")
     if t_ms < 0:
         raise GridEditError(f"cannot add a beat at {t_ms} ms (before the start)")
     near = grid.nearest_beat(t_ms)
@@ -216,6 +229,7 @@ def add_beat(grid: BeatGrid, t_ms: int) -> BeatGrid:
 def remove_beat(grid: BeatGrid, t_ms: int, *, tolerance_ms: int | None = None) -> BeatGrid:
     """Remove the beat nearest ``t_ms`` (within ``tolerance_ms``, default half a beat)."""
     beats = _need_beats(grid, 1, "removing a beat")
+    t_ms = _ms(t_ms, "t_ms")
     near = grid.nearest_beat(t_ms)
     assert near is not None
     reach = tolerance_ms if tolerance_ms is not None else grid.beat_period_ms() / 2
@@ -227,7 +241,9 @@ def remove_beat(grid: BeatGrid, t_ms: int, *, tolerance_ms: int | None = None) -
 
 def fit_taps(taps_ms: list[int] | tuple[int, ...]) -> TapFit:
     """Tempo and phase from tap times; a tap far off the fit (a double tap, a miss) is dropped."""
-    taps = np.asarray(sorted(taps_ms), dtype=float)
+    if not isinstance(taps_ms, list | tuple):
+        raise GridEditError("taps_ms must be a list of tap times in milliseconds")
+    taps = np.asarray(sorted(_ms(t, "tap time") for t in taps_ms), dtype=float)
     if len(taps) < 4:
         raise GridEditError(f"tap tempo needs at least 4 taps, got {len(taps)}")
     gaps = np.diff(taps)

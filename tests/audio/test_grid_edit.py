@@ -145,3 +145,19 @@ def test_edits_on_an_empty_grid_explain_themselves() -> None:
             edit(empty)
     with pytest.raises(ge.GridEditError, match="no beats"):
         ge.nudge(empty, 10)
+
+
+def test_json_style_arguments_are_accepted_and_garbage_refused() -> None:
+    g = steady()
+    n = ge.nudge(g, 10.0)  # JSON numbers may arrive as floats
+    assert all(isinstance(b, int) for b in n.beats_ms) and n.beats_ms[0] == g.beats_ms[0] + 10
+    assert all(isinstance(b, int) for b in ge.add_beat(g, 1234.6).beats_ms)
+    s = ge.set_tempo(g, 120, 1000.0)
+    assert all(isinstance(b, int) for b in s.beats_ms + s.downbeats_ms)
+    for bad in ("10", None, float("inf"), True):
+        with pytest.raises(ge.GridEditError, match="must be a number"):
+            ge.nudge(g, bad)  # type: ignore[arg-type]
+    with pytest.raises(ge.GridEditError, match="list of tap times"):
+        ge.fit_taps("0,500,1000,1500")  # type: ignore[arg-type]
+    with pytest.raises(ge.GridEditError, match="must be a number"):
+        ge.set_tempo(g, "fast", 0)  # type: ignore[arg-type]
