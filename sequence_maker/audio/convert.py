@@ -35,5 +35,21 @@ def to_grid(analysis: Analysis) -> BeatGrid:
             "duration_ms": _ms(analysis.duration_s),
             "audio_hash": analysis.audio_hash,
             "note": analysis.note,
+            "energy": coarse_energy(analysis.energy, analysis.energy_hop_s),
         },
     )
+
+
+#: Energy kept in the project grid (for the assistant's energy tools) is coarsened to this hop so
+#: the project file and grid-edit history stay small (≈ 1,000 values for a 4-minute song).
+GRID_ENERGY_HOP_S = 0.25
+
+
+def coarse_energy(values, hop_s: float, target_hop_s: float = GRID_ENERGY_HOP_S) -> dict:
+    """Block-average an energy curve to about ``target_hop_s`` per value, 3 decimals."""
+    vals = [float(v) for v in values]
+    if not vals or hop_s <= 0:
+        return {"hop_s": target_hop_s, "values": []}
+    k = max(1, round(target_hop_s / hop_s))
+    out = [round(sum(vals[i:i + k]) / len(vals[i:i + k]), 3) for i in range(0, len(vals), k)]
+    return {"hop_s": hop_s * k, "values": out}

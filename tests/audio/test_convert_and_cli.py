@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 from typer.testing import CliRunner
 
 from sequence_maker.audio import analyze, to_grid
@@ -26,6 +27,10 @@ def test_to_grid_uses_integer_milliseconds_and_keeps_structure(short_song) -> No
     # every internal boundary sits on a downbeat
     assert all(s.start_ms in g.downbeats_ms for s in g.sections[1:])
     assert g.extras["duration_ms"] == round(truth.duration_s * 1000)
+    energy = g.extras["energy"]
+    assert 0.2 <= energy["hop_s"] <= 0.3
+    assert len(energy["values"]) == pytest.approx(a.duration_s / energy["hop_s"], abs=2)
+    assert max(energy["values"]) <= 1.0 and min(energy["values"]) >= 0.0
 
 
 def test_cli_writes_json_and_plot(short_song, tmp_path: Path) -> None:
@@ -46,3 +51,12 @@ def test_cli_bad_file_exits_2_with_a_message(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["analyze", str(p)])
     assert res.exit_code == 2
     assert "empty" in res.output
+
+
+def test_to_grid_carries_coarse_energy_for_the_assistant():
+    from sequence_maker.audio.convert import coarse_energy
+
+    e = coarse_energy([0.0, 0.2, 0.4, 0.6, 1.0], hop_s=0.1, target_hop_s=0.2)
+    assert e["hop_s"] == pytest.approx(0.2)
+    assert e["values"] == [0.1, 0.5, 1.0]
+    assert coarse_energy([], 0.05)["values"] == []
