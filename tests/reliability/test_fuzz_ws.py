@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,10 +14,10 @@ from ._studio import activate_fake, isolate, new_project, studio
 
 TYPES = ["ping", "llm_request", "llm_cancel", "approval_response", "timeline_patch", "status", "", "PING"]
 field_value = st.one_of(json_value, st.text(max_size=30), st.integers(), st.sampled_from(["ask", "auto", "never"]))
-# session_id/profile stay strings here: other types crash the socket (see the xfail test below)
 data_dict = st.fixed_dictionaries({}, optional={
     "content": st.one_of(st.text(min_size=1, max_size=20), field_value),
-    "session_id": st.one_of(st.none(), st.text(max_size=12)), "profile": st.one_of(st.none(), st.text(max_size=12)),
+    "session_id": st.one_of(st.none(), st.text(max_size=12), json_value),
+    "profile": st.one_of(st.none(), st.text(max_size=12), json_value),
     **{k: field_value for k in ("approval_mode", "template", "call_id", "decision", "arguments", "always_allow",
                                 "message")}})
 protocol_frame = st.fixed_dictionaries({"type": st.one_of(st.sampled_from(TYPES), json_value)},
@@ -29,6 +28,7 @@ frame = st.one_of(
     protocol_frame.map(lambda f: ("text", json.dumps(f))),
     json_value.map(lambda v: ("text", json.dumps(v))),
     st.text(max_size=60).map(lambda t: ("text", t)),
+    st.binary(max_size=40).map(lambda b: ("bytes", b)),
 )
 
 
@@ -57,8 +57,8 @@ def test_random_frames_never_break_the_connection(tmp_path, monkeypatch):
             @settings(max_examples=examples(150), deadline=None, suppress_health_check=list(HealthCheck), database=None)
             @given(st.lists(frame, min_size=1, max_size=5))
             def batch(frames):
-                for _kind, payload in frames:
-                    sock.send_text(payload)
+                for kind, payload in frames:
+                    sock.send_text(payload) if kind == "text" else sock.send_bytes(payload)
                 rid = f"probe-{next(counter)}"
                 sock.send_json({"type": "ping", "request_id": rid})
                 drain_until_pong(sock, rid)
@@ -80,8 +80,6 @@ def test_oversized_frame_gets_an_error_and_the_socket_stays_open(tmp_path, monke
             assert drain_until_pong(sock, "after")[-1]["type"] == "pong"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: server/ws.py reads frames with ws.receive_text(); a binary frame "
-                   "raises KeyError('text') in the endpoint loop and kills the connection instead of an error frame")
 def test_binary_frame_gets_an_error_and_the_socket_stays_open(tmp_path, monkeypatch):
     isolate(tmp_path, monkeypatch)
     with studio(tmp_path) as client:
@@ -94,9 +92,6 @@ def test_binary_frame_gets_an_error_and_the_socket_stays_open(tmp_path, monkeypa
             assert any(f["type"] == "error" for f in frames)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: server/turns.py TurnManager.start passes a non-string 'session_id' "
-                   "or 'profile' of an llm_request to the store; SQLAlchemy raises (InvalidRequestError / "
-                   "ProgrammingError) outside TurnError handling and the WebSocket endpoint dies")
 def test_llm_request_with_non_string_session_or_profile_gets_an_error(tmp_path, monkeypatch):
     isolate(tmp_path, monkeypatch)
     with studio(tmp_path) as client:
