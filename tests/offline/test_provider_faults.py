@@ -191,3 +191,30 @@ async def test_providers_share_one_pooled_engine_loaded_once(tmp_path, monkeypat
     assert (await _collect(second, _request()))[-1].type == "finish"
     assert len(loads) == 1  # the second provider reused the loaded engine
     assert pool.unload_all() >= 1 and pool.get_loaded(first._pool_key) is None
+
+
+async def test_repeating_a_call_that_already_succeeded_is_turned_into_a_reply():
+    args = {"ball": "2", "start": "0:30", "duration": "2.5 s", "color": "red"}
+    history = [
+        ChatMessage("user", "make ball 2 red at 0:30 for 2.5 s"),
+        ChatMessage("assistant", tool_calls=[{"id": "c1", "name": "create_segment", "arguments": args}]),
+        ChatMessage("tool", "ok", tool_call_id="c1", name="create_segment"),
+    ]
+    provider, engine = _provider([GOOD_CALL, '{"reply": "Ball 2 is red from 0:30."}'])
+    events = await _collect(provider, ChatRequest(messages=history, tools=TOOLS))
+    assert not any(e.type == "tool_call_end" for e in events)  # the duplicate never runs
+    assert "".join(e.text for e in events if e.type == "text_delta") == "Ball 2 is red from 0:30."
+    assert "already succeeded" in engine.bodies[1]["messages"][-1]["content"]
+    assert "create_segment" not in engine.bodies[1]["grammar"]  # the re-ask only allows a reply
+
+
+async def test_a_call_that_failed_may_be_retried():
+    args = {"ball": "2", "start": "0:30", "duration": "2.5 s", "color": "red"}
+    history = [
+        ChatMessage("user", "make ball 2 red at 0:30 for 2.5 s"),
+        ChatMessage("assistant", tool_calls=[{"id": "c1", "name": "create_segment", "arguments": args}]),
+        ChatMessage("tool", "busy, try again", tool_call_id="c1", name="create_segment", is_error=True),
+    ]
+    provider, _ = _provider([GOOD_CALL])
+    events = await _collect(provider, ChatRequest(messages=history, tools=TOOLS))
+    assert [e.type for e in events if e.type == "tool_call_end"] == ["tool_call_end"]

@@ -29,6 +29,9 @@ Rules:
 - Never invent tools or arguments."""
 
 
+WRAP_UP_HINT = "(If these results finish the request, reply in one short sentence; do not repeat calls that succeeded.)"
+
+
 def _arg_hint(spec: object) -> tuple[str, str]:
     """(inline enum hint, description) of one argument schema."""
     if not isinstance(spec, dict):
@@ -96,6 +99,9 @@ def system_prefix(tools: list[ToolSpec], extra_examples: list[tuple[str, str]] |
     for say, calls in applicable_examples(tools):
         examples.append((say, render_calls([{"name": n, "arguments": a} for n, a in calls])))
     examples += extra_examples or []
+    if examples:  # show the wrap-up after results, the step small models skip
+        examples.append(("Tool results:\n" + WRAP_UP_HINT + "\n[create_segment ok] done",
+                         render_reply("Done: ball 2 is red from 0:30 for 2.5 seconds.")))
     if examples:
         lines.append("Examples:")
         for say, answer in examples:
@@ -154,7 +160,7 @@ def build_messages(
             if out[-1]["role"] == "user" and out[-1]["content"].startswith("Tool results:"):
                 out[-1]["content"] += "\n" + line
             else:
-                push("user", "Tool results:\n" + line)
+                push("user", "Tool results:\n" + WRAP_UP_HINT + "\n" + line)
     if out[-1]["role"] != "user":
         # Templates generate after a user turn; an assistant-last history means "continue".
         out.append({"role": "user", "content": "Continue."})

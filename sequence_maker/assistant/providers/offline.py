@@ -264,6 +264,8 @@ class OfflineProvider:
         temperature = 0.0 if request.temperature is None else request.temperature
         totals = {"in": 0, "cached": 0, "out": 0}
         loose_used = False
+        reply_forced = False
+        done_calls = _succeeded_calls_this_turn(request.messages)
 
         def loose_grammar() -> str:
             return _grammar_for(answer_schema(tools, request.tool_choice, loose=True, wrap_up=wrap_up))
@@ -326,6 +328,17 @@ class OfflineProvider:
                 messages = messages + [
                     {"role": "assistant", "content": streamer.raw},
                     {"role": "user", "content": f"That answer was invalid: {exc}. Answer again with one valid JSON object."},
+                ]
+                continue
+            if answer.calls and not reply_forced and _all_repeats(answer.calls, done_calls):
+                # Small models tend to repeat a call that just succeeded instead of wrapping up.
+                # Never run it twice: ask once more, with a grammar that only allows a reply.
+                reply_forced = True
+                metrics.retries += 1
+                grammar = _grammar_for(answer_schema(tools, "none", wrap_up=True))
+                messages = messages + [
+                    {"role": "assistant", "content": streamer.raw},
+                    {"role": "user", "content": "Those calls already succeeded above. Tell the user in one short sentence what changed."},
                 ]
                 continue
             yield self._usage(totals, metrics)
@@ -445,6 +458,28 @@ class _Generation:
         if choice.get("finish_reason"):
             self.finish_reason = choice["finish_reason"]
         return (choice.get("delta") or {}).get("content") or ""
+
+
+def _call_key(name: str, arguments: Any) -> str:
+    return name + json.dumps(arguments, sort_keys=True, ensure_ascii=False)
+
+
+def _succeeded_calls_this_turn(messages: list[ChatMessage]) -> set[str]:
+    """Calls made since the last user message whose tool results were not errors."""
+    start = max((i for i, m in enumerate(messages) if m.role == "user"), default=-1)
+    failed = {m.tool_call_id for m in messages[start + 1 :] if m.role == "tool" and m.is_error}
+    answered = {m.tool_call_id for m in messages[start + 1 :] if m.role == "tool"}
+    done: set[str] = set()
+    for m in messages[start + 1 :]:
+        for call in m.tool_calls if m.role == "assistant" else []:
+            cid = call.get("id")
+            if cid in answered and cid not in failed:
+                done.add(_call_key(str(call.get("name")), call.get("arguments") or {}))
+    return done
+
+
+def _all_repeats(calls: list[tuple[str, dict[str, Any]]], done: set[str]) -> bool:
+    return bool(done) and all(_call_key(n, a) in done for n, a in calls)
 
 
 def _grammar_for(schema: dict[str, Any]) -> str:
