@@ -49,6 +49,18 @@ def _install_log_redaction(services) -> None:
             h.addFilter(f)
 
 
+def _remove_log_redaction(services) -> None:
+    """Undo :func:`_install_log_redaction` (several apps may live in one process, e.g. tests)."""
+    f = getattr(services, "log_filter", None)
+    if f is None:
+        return
+    for name in ("", "uvicorn", "uvicorn.error", "uvicorn.access", "sequence_maker"):
+        logger = logging.getLogger(name)
+        logger.removeFilter(f)
+        for h in logger.handlers:
+            h.removeFilter(f)
+
+
 async def _housekeeping(services) -> None:
     """Keep this server's project leases alive and close projects nobody uses any more."""
     settings = services.settings
@@ -84,6 +96,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             renewer.cancel()
             await shutdown(services)
             set_key_resolver(None)
+            _remove_log_redaction(services)
 
     app = FastAPI(title="Sequence Maker studio", version=__version__, lifespan=lifespan,
                   docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)

@@ -154,5 +154,7 @@ class RedactKeysFilter(logging.Filter):
         elif isinstance(record.args, dict):
             record.args = {k: scrub(v, *known) if isinstance(v, str) else v for k, v in record.args.items()}
         if record.exc_info and not record.exc_text:  # formatters reuse exc_text: tracebacks get scrubbed too
-            record.exc_text = scrub(logging.Formatter().formatException(record.exc_info), *known)
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:  # also when another filter formatted it first (it may not know our keys)
+            record.exc_text = scrub(record.exc_text, *known)
         return True

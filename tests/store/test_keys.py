@@ -62,3 +62,22 @@ def test_log_filter_keeps_record_shape_and_scrubs_tracebacks(tmp_path):
     f.filter(err)
     text = logging.Formatter().format(err)
     assert "RuntimeError" in text and "tok-abcdefgh12345" not in text
+
+
+def test_log_filter_rescrubs_a_traceback_another_filter_already_formatted(tmp_path):
+    import logging
+    import sys
+
+    from sequence_maker.store.keys import KeyStore, RedactKeysFilter
+
+    store = KeyStore(tmp_path / "keys.json", use_keyring=False)
+    store.set("p", "zz-secret-value-1234567890")
+    try:
+        raise RuntimeError("failed with zz-secret-value-1234567890")
+    except RuntimeError:
+        info = sys.exc_info()
+    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "boom", None, info)
+    record.exc_text = logging.Formatter().formatException(info)  # as if an earlier filter ran first
+    RedactKeysFilter(store).filter(record)
+    assert "zz-secret-value-1234567890" not in record.exc_text
+    assert "RuntimeError" in record.exc_text
