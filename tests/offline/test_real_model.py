@@ -48,7 +48,7 @@ async def _events(provider, request):
 DEADLINE_S = 900
 
 
-@pytest.mark.parametrize("case_id", ["start-duration", "two-edits", "clear-section"])
+@pytest.mark.parametrize("case_id", ["start-duration", "last-seconds", "clear-section"])
 async def test_agent_turn_with_the_real_model_applies_the_edit(engine, case_id):
     sink = Sink()
     result = await run_case(SUITE[case_id], _provider(engine, timeout_s=DEADLINE_S, metrics_sink=sink))
