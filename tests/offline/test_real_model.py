@@ -6,6 +6,7 @@ install. Kept to a handful of requests so the whole file stays around a minute o
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 
@@ -15,6 +16,7 @@ import pytest
 from sequence_maker.assistant.eval import load_suite, run_case
 from sequence_maker.assistant.offline.engine import EngineConfig, LlamaEngine
 from sequence_maker.assistant.offline.locate import choose, prepare
+from sequence_maker.assistant.offline.pool import EngineSlot
 from sequence_maker.assistant.providers.base import ChatRequest
 from sequence_maker.assistant.providers.events import ChatMessage
 from sequence_maker.assistant.providers.offline import OfflineProvider
@@ -30,8 +32,9 @@ def engine():
     path = prepare(choose(None))  # assembles from the installed parts on a fresh machine
     eng = LlamaEngine(EngineConfig(path, n_ctx=8192))
     eng.load()
-    OfflineProvider._warm(eng, default_registry().specs())  # the agent's tool prefix, cached once
-    yield eng
+    slot = EngineSlot(eng)  # shared by every provider below, like the process-wide pool
+    asyncio.run(OfflineProvider(engine=slot).load(warmup_tools=default_registry().specs()))  # cached once
+    yield slot
     eng.close()
 
 
@@ -82,6 +85,7 @@ class Sink:
 
 
 def test_embedded_http_listener_refuses_requests_without_the_secret(engine):
+    engine = engine.engine
     base = engine.listening_address
     assert base and base.startswith("http://127.0.0.1:")
     body = {"messages": [{"role": "user", "content": "hi"}], "max_tokens": 1}

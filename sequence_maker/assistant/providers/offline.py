@@ -120,7 +120,9 @@ class OfflineProvider:
         self.on_progress = on_progress
         self.metrics_sink = metrics_sink
         # an injected engine (tests, embedding apps) is used as is and never closed by us
-        self._slot: EngineSlot | None = EngineSlot(engine) if engine is not None else None
+        if engine is not None and not isinstance(engine, EngineSlot):
+            engine = EngineSlot(engine)
+        self._slot: EngineSlot | None = engine
         self._loaded = self._slot is not None
         self.load_seconds: float | None = None
         self.context_window = n_ctx  # read by the agent loop to budget its context
@@ -180,6 +182,12 @@ class OfflineProvider:
         self.load_seconds = time.monotonic() - started
         notify("ready", 1.0)
 
+    def _needs_warmup(self, tools: list[ToolSpec]) -> bool:
+        slot = self._slot
+        if slot is None or not self.warmup:
+            return False
+        return hash(build_messages([], list(tools))[0]["content"]) not in slot.warmed
+
     def _notifier(self, callback: ProgressCallback | None) -> Callable[[str, float | None], None]:
         """Thread-safe, throttled progress: delivered on the event loop thread, ≤ ~100 per stage."""
         if callback is None:
@@ -214,16 +222,18 @@ class OfflineProvider:
         started = time.monotonic()
         metrics = RequestMetrics(provider=self.name, model=self.model)
         try:
-            if not self._loaded:
+            if not self._loaded or self._needs_warmup(request.tools):
+                # Loading and evaluating a new tool prefix (tens of seconds on 2 cores, once per
+                # process and tool set) are setup, not this request's generation: not under its deadline.
                 try:
-                    await self.load()
+                    await self.load(warmup_tools=list(request.tools))
                 except OfflineModelError as exc:
                     yield self._fail(metrics, StreamError(str(exc), kind="offline_unavailable"))
                     return
                 except Exception as exc:
                     yield self._fail(metrics, StreamError(f"offline model failed to load: {exc}", kind="offline_unavailable"))
                     return
-            deadline = started + self.timeout_s
+            deadline = time.monotonic() + self.timeout_s
             slot = self._slot
             assert slot is not None
             lock = slot.lock()
