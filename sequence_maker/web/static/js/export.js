@@ -1,6 +1,7 @@
 // Export: show the lint warnings first, then one click downloads every ball's .prg as a zip.
 
 import { api } from "./api.js";
+import { renderBallsSection } from "./balls.js";
 import { emit, state } from "./store.js";
 import { $, h, showError } from "./ui.js";
 
@@ -16,6 +17,7 @@ export async function openExport() {
     ...state.project.balls.map((b, i) =>
       h("a", { href: api.exportBallUrl(state.projectId, i), download: "" }, b.name || `Ball ${i + 1}`)),
   );
+  renderBallsSection();
   dlg.showModal();
   try {
     const { issues } = await api.lint(state.projectId);

@@ -5,6 +5,7 @@ import { initAssistant } from "./assistant.js";
 import { hexOf, PALETTE, parseHex, rgbCss } from "./colors.js";
 import { initDiagnostics, refreshDiagnostics } from "./diagnostics.js";
 import * as edit from "./edit.js";
+import { initBalls } from "./balls.js";
 import { openExport } from "./export.js";
 import { attachKeys } from "./keys.js";
 import { Player } from "./playback.js";
@@ -123,6 +124,7 @@ function initTopbar() {
   $("#btn-undo").addEventListener("click", edit.undo);
   $("#btn-redo").addEventListener("click", edit.redo);
   $("#btn-export").addEventListener("click", openExport);
+  initBalls();
   $("#btn-keys").addEventListener("click", () => $("#keys-dialog").showModal());
   $("#volume").addEventListener("input", (ev) => (player.audio.volume = Number(ev.target.value)));
   $$(".tab").forEach((t) =>
