@@ -17,7 +17,11 @@ export async function openProject(name) {
 
 export async function reloadProject() {
   if (!state.projectId) return;
-  loadView(await api.getProject(state.projectId));
+  const id = state.projectId;
+  const view = await api.getProject(id);
+  // a WS patch newer than this answer may have landed while it was in flight: keep the newer state
+  if (id !== state.projectId || (view.name === state.projectId && view.version < state.version)) return;
+  loadView(view);
 }
 
 function loadView(view) {
