@@ -4,7 +4,10 @@ Flow of a turn: checkpoint "before" → open one undo group → ask the model �
 → run reads in parallel / writes and player commands in call order (writes dry-run on a copy,
 optional approval with a diff preview, then applied) → feed every result back → repeat until the
 model answers without tools or ``max_steps`` requests were made → close the group (one undo step)
-→ checkpoint "after".
+→ checkpoint "after". With ``wrap_up="tools"`` (or "auto" on a provider that sets
+``wrap_up_from_tools``) a round of calls that all succeeded and read nothing ends the turn at once
+with a sentence composed from the results: the model would only have written "Done: …", and on a
+slow local model that extra request costs as much as the edit.
 
 Cancellation keeps the edits already applied (each was complete, validated and, if required,
 approved; they form one undo step, so one Ctrl-Z removes the whole turn) and repairs the history so
@@ -62,6 +65,7 @@ from .turn_events import (
 Approver = Callable[[ApprovalRequest], Awaitable[ApprovalDecision]]
 CANCELLED_RESULT = "cancelled by user"
 DEFAULT_CONTEXT_WINDOW = 128_000
+WRAP_UP_MODES = ("model", "tools", "auto")
 
 
 @dataclass(slots=True)
@@ -98,9 +102,11 @@ class Assistant:
                  tool_timeout_s: float = 10.0, custom_instructions: str = "", metrics_sink: MetricsSink | None = None,
                  player: PlayerSink | None = None, registry: ToolRegistry | None = None,
                  context_window: int | None = None, max_reasks: int = 2, temperature: float | None = None,
-                 feedback: Sequence[Feedback] = ()) -> None:
+                 feedback: Sequence[Feedback] = (), wrap_up: str = "auto") -> None:
         if max_steps < 1:
             raise ValueError("max_steps must be at least 1")
+        if wrap_up not in WRAP_UP_MODES:
+            raise ValueError(f"wrap_up must be one of {', '.join(WRAP_UP_MODES)}, not {wrap_up!r}")
         self.provider = provider
         self.policy = ApprovalPolicy(approval_mode)
         self.max_steps = max_steps
@@ -117,6 +123,12 @@ class Assistant:
         self.feedback: list[Feedback] = list(feedback)
         self.last_request_tokens: int = 0
         self._cancel_requested = False
+        # "tools": a round of successful edits/player commands ends the turn with a sentence composed
+        # from the results instead of one more model request (on a slow local model that request
+        # costs as much as the edit itself). "auto" asks the provider whether it wants that.
+        self.wrap_up = wrap_up
+        self.wrap_up_from_tools = (wrap_up == "tools" or
+                                   (wrap_up == "auto" and bool(getattr(provider, "wrap_up_from_tools", False))))
 
     # --- public helpers ------------------------------------------------------------------------
     @property
@@ -261,6 +273,12 @@ class Assistant:
             turn.open_calls = []
             if self._cancel_requested:
                 yield TurnEndEvent("cancelled", turn.llm_requests, turn.llm_requests)
+                return
+            if self.wrap_up_from_tools and _wrap_up_ready(calls):
+                text = compose_wrap_up(calls)
+                yield TextDeltaEvent(text)
+                history.append(ChatMessage("assistant", text, meta={"composed": True}))
+                yield TurnEndEvent("stop", turn.llm_requests, turn.llm_requests)
                 return
             if any(c.error is not None for c in calls):
                 turn.reasks += 1
@@ -461,6 +479,51 @@ async def _aclose(stream: Any) -> None:
             await close()
         except Exception:  # closing a broken stream must not mask the real outcome
             pass
+
+
+def _wrap_up_ready(calls: list[_Call]) -> bool:
+    """True when the model has nothing left to learn from this round: every call succeeded and none
+    was a read (the model asked for those values, so it must see them)."""
+    return bool(calls) and all(c.error is None and c.tool is not None and c.tool.kind != "read"
+                               and c.result is not None and c.result.ok for c in calls)
+
+
+def _clock(seconds: float) -> str:
+    """0:30, 1:05.5 — song positions the way a user writes them."""
+    total = round(max(0.0, float(seconds)), 2)
+    minutes = int(total // 60)
+    rest = round(total - 60 * minutes, 2)
+    whole = int(rest)
+    frac = f"{rest - whole:.2f}"[1:].rstrip("0").rstrip(".")
+    return f"{minutes}:{whole:02d}{frac}"
+
+
+def _describe_done(name: str, done: Any) -> str:
+    """One tool result as a phrase: the tool's ``done`` text, or a player command made readable."""
+    if isinstance(done, str) and done.strip():
+        return done.strip().rstrip(".")
+    if isinstance(done, dict) and "action" in done:
+        action, pos, vol = done.get("action"), done.get("position_s"), done.get("volume")
+        if action == "play":
+            return f"play from {_clock(pos)}" if isinstance(pos, int | float) else "play"
+        if action == "seek" and isinstance(pos, int | float):
+            return f"seek to {_clock(pos)}"
+        if action == "volume" and isinstance(vol, int | float):
+            return f"volume {round(vol * 100):g}%"
+        return str(action)
+    return name.replace("_", " ")
+
+
+def compose_wrap_up(calls: Sequence[Any]) -> str:
+    """The closing sentence of a turn, built from its tool results instead of asking the model."""
+    parts: list[str] = []
+    for c in calls:
+        result = c.result.result if c.result is not None else None
+        done = result.get("done") if isinstance(result, dict) else None
+        phrase = _describe_done(c.name, done)
+        if phrase not in parts:
+            parts.append(phrase)
+    return "Done: " + "; ".join(parts) + "."
 
 
 def _result_message(c: _Call) -> ChatMessage:
