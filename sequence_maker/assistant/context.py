@@ -37,9 +37,14 @@ def _s(ms: int) -> float:
 
 
 def project_context(project: Project) -> dict[str, Any]:
-    """Compact, JSON-able description of the project; size independent of the segment count."""
+    """Compact, JSON-able description of the project; size independent of the segment count.
+
+    Keys go from most-shared to least-shared: song facts (no name), sections, balls, lyrics, and the
+    project name last. llama.cpp (the offline model) reuses its KV cache only up to the first token
+    that differs from the previous prompt, so a name at the front would make every new project
+    re-evaluate the whole context; at the end it costs a few tokens."""
     grid = project.grid
-    song: dict[str, Any] = {"name": project.name, "duration_s": _s(project.duration_ms), "balls": len(project.balls)}
+    song: dict[str, Any] = {"duration_s": _s(project.duration_ms), "balls": len(project.balls)}
     if grid is not None and grid.beats_ms:
         bars = len(grid.downbeats_ms) if grid.downbeats_ms else len(grid.beats_ms) // max(1, grid.beats_per_bar)
         song.update({"tempo_bpm": round(grid.tempo_bpm or 60000.0 / grid.beat_period_ms(), 1),
@@ -68,6 +73,7 @@ def project_context(project: Project) -> dict[str, Any]:
     out["balls"] = balls
     if project.lyrics is not None and project.lyrics.words:
         out["lyrics"] = {"words": len(project.lyrics.words)}
+    out["project"] = {"name": project.name}  # last on purpose: see the docstring (prefix caching)
     return out
 
 

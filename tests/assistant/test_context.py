@@ -64,3 +64,21 @@ def test_fold_keeps_last_turns_verbatim_and_pairs_intact() -> None:
     h += [m for i in range(20, 40) for m in _turn(i)]
     assert fold_history(h, context_window=2_000)
     assert sum(1 for m in h if m.meta.get("summary")) == 1 and "ask 0" in h[0].content
+
+
+def test_context_puts_the_project_name_last_for_prefix_caching() -> None:
+    """llama.cpp reuses its KV cache only up to the first differing token: two projects that differ
+    only in name must share the whole context text except its tail."""
+    a, b = make_editor(), make_editor()
+    a.project.name, b.project.name = "First show", "Another one"
+    ctx = project_context(a.project)
+    assert list(ctx)[0] == "song" and list(ctx)[-1] == "project"
+    assert ctx["project"] == {"name": "First show"} and "name" not in ctx["song"]
+    from sequence_maker.assistant.context import context_text
+
+    ta, tb = context_text(a.project), context_text(b.project)
+    common = 0
+    while ta[common] == tb[common]:
+        common += 1
+    assert ta[common:].startswith("First show") and tb[common:].startswith("Another one")
+    assert common > len(ta) - len('First show"}}') - 2
