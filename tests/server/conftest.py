@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -12,7 +10,6 @@ from fastapi.testclient import TestClient
 from sequence_maker.server.app import create_app
 from sequence_maker.server.settings import ServerSettings
 
-PG_URL = os.environ.get("SEQMAKER_TEST_POSTGRES_URL")
 BASE = "http://127.0.0.1:8765"
 KEY_ENVS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT",
             "AZURE_OPENAI_DEPLOYMENT", "SEQMAKER_PROVIDER", "SEQMAKER_DATABASE_URL")
@@ -44,29 +41,6 @@ def project(client) -> str:
     r = client.post("/api/projects", json={"name": "Song", "balls": 2, "duration_ms": 30_000})
     assert r.status_code == 201, r.text
     return "Song"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request, tmp_path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'studio.db'}"
-        return
-    if not PG_URL:
-        pytest.skip("SEQMAKER_TEST_POSTGRES_URL not set: no PostgreSQL server for this run")
-    from sqlalchemy import create_engine, text
-
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    try:
-        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as c:
-            c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
 
 
 def pytest_collection_modifyitems(config, items):

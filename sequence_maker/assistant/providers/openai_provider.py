@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 from .base import ChatRequest, MetricsSink
 from .errors import InvalidProfile, ProviderRequestError
 from .openai_chat import OpenAIChatTranslator, build_chat_kwargs
-from .sdk_errors import classify
+from .sdk_base import SdkProvider
 from .secret import Secret
-from .streaming import StreamingProvider, StreamTranslator, policy_from_profile
+from .streaming import StreamTranslator
 
 if TYPE_CHECKING:
     from ..config import ProviderProfile
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 LOCAL_PLACEHOLDER_KEY = "not-needed"  # local servers ignore the key but the SDK requires one
 
 
-class OpenAIChatProvider(StreamingProvider):
+class OpenAIChatProvider(SdkProvider):
     """Streams Chat Completions with tools through ``openai.AsyncOpenAI``/``AsyncAzureOpenAI``."""
 
     def __init__(
@@ -43,17 +43,7 @@ class OpenAIChatProvider(StreamingProvider):
             price_id = kind
         else:
             price_id = str(profile.options.get("price_provider", "unknown"))
-        super().__init__(
-            name=profile.name,
-            model=model,
-            policy=policy_from_profile(profile),
-            metrics_sink=metrics_sink,
-            price_provider_id=price_id,
-            price_model=profile.price_model or model,
-        )
-        self.profile = profile
-        self._api_key = api_key
-        self._client: Any = None
+        super().__init__(profile, api_key, model=model, metrics_sink=metrics_sink, price_provider_id=price_id)
         self.price_from_response_model = kind == "azure" and not profile.price_model
         first_party = kind in ("openai", "azure")
         self._supports_tool_choice = kind != "ollama"
@@ -68,7 +58,7 @@ class OpenAIChatProvider(StreamingProvider):
 
         profile = self.profile
         key = self._api_key.reveal() if self._api_key else LOCAL_PLACEHOLDER_KEY
-        timeout = max(self.policy.first_chunk_timeout_s or 60.0, self.policy.stall_timeout_s or 60.0) + 30.0
+        timeout = self._client_timeout()
         if profile.provider == "azure":
             endpoint = (profile.base_url or "").rstrip("/")
             if profile.api_version:
@@ -92,12 +82,6 @@ class OpenAIChatProvider(StreamingProvider):
         return openai.AsyncOpenAI(
             base_url=profile.base_url or None, api_key=key, max_retries=0, timeout=timeout
         )
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = self._make_client()
-        return self._client
 
     async def _discover_model(self) -> None:
         """Local servers: use the loaded/first model when the profile names none."""
@@ -128,19 +112,8 @@ class OpenAIChatProvider(StreamingProvider):
         )
         return await self.client.chat.completions.create(**kwargs)
 
-    def _prepare(self) -> None:
-        _ = self.client
-
     def _translator(self, request: ChatRequest) -> StreamTranslator:
         return OpenAIChatTranslator(text_tool_calls=self._parse_text_calls and bool(request.tools))
-
-    def _classify(self, exc: BaseException) -> ProviderRequestError:
-        return classify(exc, provider=self.name, secrets=(self._api_key,))
-
-    async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.close()
-            self._client = None
 
     def __repr__(self) -> str:
         return f"OpenAIChatProvider(name={self.name!r}, model={self.model!r}, base_url={self.profile.base_url!r})"

@@ -1,6 +1,8 @@
-"""Store fixtures: every store test runs on SQLite, and on PostgreSQL when SEQMAKER_TEST_POSTGRES_URL is set.
+"""Fixtures shared by several test folders.
 
-Each PostgreSQL test gets its own throw-away schema so runs never see each other's rows.
+``db_url``: every database test runs on SQLite, and on PostgreSQL when SEQMAKER_TEST_POSTGRES_URL is set.
+Each PostgreSQL test gets its own throw-away schema so runs never see each other's rows. Used by
+tests/store and tests/server (chat and metrics surviving a restart, several servers on one database).
 """
 
 from __future__ import annotations
