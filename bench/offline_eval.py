@@ -4,7 +4,9 @@ Runs every case of a suite (default: the shipped assistant suite if present, els
 suite in tests/offline/data) through ``Assistant.run_turn`` with ONE loaded model, and prints pass
 rate, time per case and time per model request. Usage:
 
-    .venv/bin/python bench/offline_eval.py [--model 1.5b|0.5b|path.gguf] [--suite file.jsonl] [--limit N]
+    .venv/bin/python bench/offline_eval.py [--model 1.5b|0.5b|path.gguf] [--suite file.jsonl] [--limit N] [--show-calls]
+
+A failing case prints the tool calls the model made under it; ``--show-calls`` prints them for all.
 """
 
 from __future__ import annotations
@@ -62,6 +64,8 @@ async def main() -> None:
     ap.add_argument("--suite", type=Path, default=None)
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--timeout", type=float, default=60.0)
+    ap.add_argument("--show-calls", action="store_true",
+                    help="print the tool calls of every case (failing cases always show them)")
     args = ap.parse_args()
     suite = args.suite or default_suite()
     cases = load_suite(suite)[: args.limit or None]
@@ -77,6 +81,9 @@ async def main() -> None:
     def show(res) -> None:
         mark = "PASS" if res.passed else "FAIL"
         print(f"  {mark} {res.id:<28} {res.seconds:6.2f} s  {res.llm_requests} req  {'; '.join(res.failed_checks)[:150]}")
+        if args.show_calls or not res.passed:
+            for call in res.calls or ["(no tool calls)"]:
+                print(f"      → {call}")
 
     shared = KeepLoaded(provider)
     results = await run_suite(cases, lambda case: shared, on_result=show)

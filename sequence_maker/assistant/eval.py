@@ -40,6 +40,9 @@ class CaseResult:
     llm_requests: int = 0
     seconds: float = 0.0
     error: str | None = None
+    # "tool_name {json args}" per call, in order, as the model made them: shows why a case failed
+    # (wrong tool, wrong arguments) without re-running it. Not in to_dict (the JSON report keeps its shape).
+    calls: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "passed": self.passed, "failed_checks": self.failed_checks,
@@ -115,7 +118,7 @@ def check_case(case: dict[str, Any], project: Project, player: RecordingPlayer) 
 
 async def run_case(case: dict[str, Any], provider: Provider, **assistant_kw: Any) -> CaseResult:
     from .agent import Assistant
-    from .turn_events import ErrorEvent, TurnEndEvent
+    from .turn_events import ErrorEvent, ToolCallEvent, ToolResultEvent, TurnEndEvent
 
     started = time.perf_counter()
     project = build_project(case["setup"], case["id"])
@@ -123,18 +126,25 @@ async def run_case(case: dict[str, Any], provider: Provider, **assistant_kw: Any
     player = RecordingPlayer()
     assistant = Assistant(provider, player=player, **assistant_kw)
     history: list[ChatMessage] = []
-    requests, errors = 0, []
+    requests, errors, calls = 0, [], []
+    valid: set[str] = set()
     try:
         async for ev in assistant.run_turn(editor, history, case["prompt"]):
             if isinstance(ev, TurnEndEvent):
                 requests = ev.llm_requests
             elif isinstance(ev, ErrorEvent):
                 errors.append(ev.message)
+            elif isinstance(ev, ToolCallEvent):
+                valid.add(ev.call_id)
+                calls.append(f"{ev.name} {json.dumps(ev.arguments, ensure_ascii=False)}")
+            elif isinstance(ev, ToolResultEvent) and not ev.ok and ev.call_id not in valid:
+                # rejected before running (unknown tool, bad or cut-off arguments): no ToolCallEvent
+                calls.append(f"{ev.name} <invalid: {(ev.error or '')[:120]}>")
     except Exception as exc:  # one broken case must not stop the suite
         errors.append(f"{type(exc).__name__}: {exc}")
     failed = check_case(case, project, player)
     failed += [f"error: {e}" for e in errors]
-    return CaseResult(case["id"], not failed, failed, requests, time.perf_counter() - started)
+    return CaseResult(case["id"], not failed, failed, requests, time.perf_counter() - started, calls=calls)
 
 
 async def run_suite(cases: list[dict[str, Any]], provider_for: Callable[[dict[str, Any]], Provider],

@@ -194,6 +194,7 @@ def eval_suite(
     import asyncio
     import json
 
+    from rich.markup import escape
     from rich.table import Table
 
     from sequence_maker.assistant import eval as ev
@@ -220,6 +221,9 @@ def eval_suite(
     def progress(r: ev.CaseResult) -> None:
         mark = "[green]pass[/]" if r.passed else "[red]FAIL[/]"
         errs.print(f"{mark} {r.id} ({r.seconds:.2f}s)")
+        if not r.passed:  # what the model actually called, so a failure can be read without re-running
+            for call in r.calls or ["(no tool calls)"]:
+                errs.print(f"    → {escape(call)}", soft_wrap=True)
 
     try:
         results = asyncio.run(ev.run_suite(cases, factory, on_result=progress, concurrency=concurrency,

@@ -107,3 +107,37 @@ def test_cli_ask_continues_a_saved_chat(tmp_path: Path) -> None:
     chat.write_text('{"format": "sequence-maker-chat/1", "messages": [{"role": "robot"}]}')
     with pytest.raises(ChatLogError, match="message 1: role must be one of"):
         load_history(chat)
+
+
+async def test_case_result_records_the_calls_as_made(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(SCRIPTED.read_text().replace('"stagger_beats": 0.5', '"stagger_beats": 0.0'))
+    cases = [c for c in load_suite(SUITE) if c["id"] == "chorus-flash-stagger"]
+    res = (await run_suite(cases, scripted_provider_factory(bad)))[0]
+    assert res.calls and all(" {" in c for c in res.calls)
+    name, args = res.calls[-1].split(" ", 1)
+    assert json.loads(args).get("stagger_beats") == 0.0
+    assert "calls" not in res.to_dict()  # the JSON report keeps its shape
+
+
+async def test_invalid_calls_are_listed_too() -> None:
+    from sequence_maker.assistant.eval import run_case
+    from sequence_maker.assistant.providers.scripted import ScriptedProvider
+
+    case = {"id": "x", "setup": {"duration_s": 10, "balls": 1}, "prompt": "red", "checks": []}
+    provider = ScriptedProvider(scripted_turns({"steps": [[{"name": "create_segment", "arguments": {"colour": "red"}}]]}))
+    res = await run_case(case, provider)
+    assert res.calls[0].startswith("create_segment <invalid: ")
+
+
+def test_cli_eval_prints_calls_under_a_failing_case(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(SCRIPTED.read_text().replace('"stagger_beats": 0.5', '"stagger_beats": 0.0'))
+    res = CliRunner().invoke(app, ["eval", str(SUITE), "--provider", f"scripted:{bad}",
+                                   "--case", "chorus-flash-stagger", "--case", "bar-5"])
+    assert res.exit_code == 1
+    lines = res.output.splitlines()
+    fail_at = next(i for i, ln in enumerate(lines) if "FAIL chorus-flash-stagger" in ln)
+    assert lines[fail_at + 1].strip().startswith("→ ") and '"stagger_beats": 0.0' in res.output
+    pass_at = next(i for i, ln in enumerate(lines) if "pass bar-5" in ln)
+    assert not lines[pass_at + 1].strip().startswith("→ ")  # passing cases stay one line
