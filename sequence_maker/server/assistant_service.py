@@ -1,11 +1,14 @@
 """Which LLM the studio talks to: picks the best available profile in the background (configured →
 keys → local LM Studio/Ollama → embedded offline model), loads slow providers with progress, and
-reports it all as an ``AssistantStatus`` dict. With nothing available the studio still works; the
-status says how to connect an assistant."""
+reports it all as an ``AssistantStatus`` dict. A provider whose ``load`` takes ``warmup_tools`` (the
+offline model) also evaluates the studio's tool prefix during that load, so the first answer is not
+the slow one. With nothing available the studio still works; the status says how to connect an
+assistant."""
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -128,6 +131,7 @@ class AssistantService:
                 await _close(provider)
             raise
         except Exception as e:
+            log.warning("assistant selection failed: %s", scrub(f"{type(e).__name__}: {e}"))
             if not self._current(gen):
                 return
             await self._replace(None, None)
@@ -156,8 +160,12 @@ class AssistantService:
                 if visible() and not finished:  # late deliveries must not undo "ready"
                     self._set(state="loading", progress=getattr(p, "fraction", None),
                               message=getattr(p, "message", "Loading the model…"))
+            kwargs: dict[str, Any] = {"on_progress": progress}
+            tools = _warmup_tools(load)
+            if tools is not None:  # the offline model: evaluate the tool prefix now, not on the first request
+                kwargs["warmup_tools"] = tools
             try:
-                await load(on_progress=progress)  # short warm-up: "ready" comes sooner on small machines
+                await load(**kwargs)
             except BaseException:
                 await _close(provider)
                 raise
@@ -194,6 +202,25 @@ class AssistantService:
             if p is not None:
                 await _close(p)
         self.provider, self._extra = None, {}
+
+
+def _warmup_tools(load: Callable[..., Any]) -> list[Any] | None:
+    """The studio's tool specs when ``load`` can pre-evaluate them (the offline model), else None.
+
+    The embedded model spends tens of seconds on 2 cores evaluating the system prompt + tool
+    schemas; llama.cpp then reuses that prefix from its cache. Doing it in the background start-up
+    load (behind the "loading" status) means the user's first question does not pay for it. The
+    specs must be the ones the studio's turns send (``Assistant`` defaults to ``default_registry``),
+    otherwise the warmed prefix would never match."""
+    try:
+        params = inspect.signature(load).parameters
+    except (TypeError, ValueError):
+        return None
+    if "warmup_tools" not in params:
+        return None
+    from ..assistant.tools import default_registry
+
+    return list(default_registry().specs())
 
 
 async def _close(provider: Any) -> None:

@@ -1,0 +1,120 @@
+"""Studio warm-up: an offline-style provider (``load`` takes ``warmup_tools``) is loaded in the
+background at start-up with the studio's tool specs, so the first question does not pay for the tool
+prefix; start-up never waits for it, shutdown cancels it, failures are logged and reported."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from dataclasses import dataclass
+
+from fastapi.testclient import TestClient
+
+from sequence_maker.assistant.tools import default_registry
+from sequence_maker.server.app import create_app
+from tests.server.conftest import BASE
+from tests.server.helpers import wait_for
+
+
+@dataclass
+class _Progress:
+    stage: str
+    fraction: float | None
+    message: str
+
+
+class FakeOffline:
+    """Records its ``load`` calls; ``release`` lets the load finish, ``fail`` makes it raise."""
+
+    name = "offline"
+    model = "fake-gguf"
+
+    def __init__(self, fail: bool = False) -> None:
+        self.loaded = False
+        self.fail = fail
+        self.release = threading.Event()
+        self.calls: list[list[str]] = []
+        self.cancelled = False
+        self.closed = False
+
+    async def load(self, on_progress=None, warmup_tools=None) -> None:
+        self.calls.append([t.name for t in warmup_tools or []])
+        if on_progress is not None:
+            on_progress(_Progress("warmup", None, "Warming up the offline model"))
+        try:
+            while not self.release.is_set():
+                await asyncio.sleep(0.01)
+        except asyncio.CancelledError:
+            self.cancelled = True
+            raise
+        if self.fail:
+            raise RuntimeError("weights are missing")
+        self.loaded = True
+
+    async def stream(self, request):  # pragma: no cover - not used here
+        yield None
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
+def _install(monkeypatch, fake: FakeOffline) -> None:
+    from sequence_maker.assistant.providers import registry
+
+    monkeypatch.setitem(registry._FACTORIES, "offline", lambda profile, key, sink: fake)
+
+
+def _status(client: TestClient) -> dict:
+    return client.get("/api/status").json()["assistant"]
+
+
+def test_startup_warms_the_tool_prefix_once_without_blocking(settings, monkeypatch) -> None:
+    fake = FakeOffline()
+    _install(monkeypatch, fake)
+    settings.assistant_profile = "offline"
+    with TestClient(create_app(settings), base_url=BASE) as client:
+        # start-up returned while the load is still running; the status shows the warm-up
+        wait_for(lambda: fake.calls, what="load scheduled")
+        status = wait_for(lambda: (s := _status(client))["state"] == "loading" and "Warming" in s["message"] and s,
+                          what="warm-up progress")
+        assert status["profile"] == "offline"
+        fake.release.set()
+        wait_for(lambda: _status(client)["state"] == "ready", what="ready")
+        assert fake.calls == [default_registry().names()]  # once, with the tools the studio's turns send
+        assert fake.loaded and not fake.cancelled
+
+
+def test_shutdown_cancels_a_running_warm_up(settings, monkeypatch) -> None:
+    fake = FakeOffline()
+    _install(monkeypatch, fake)
+    settings.assistant_profile = "offline"
+    with TestClient(create_app(settings), base_url=BASE) as client:
+        wait_for(lambda: fake.calls, what="load scheduled")
+        assert _status(client)["state"] == "loading"
+    assert fake.cancelled and fake.closed and not fake.loaded
+    assert len(fake.calls) == 1
+
+
+def test_failed_warm_up_is_logged_and_reported_not_raised(settings, monkeypatch, caplog) -> None:
+    fake = FakeOffline(fail=True)
+    fake.release.set()
+    _install(monkeypatch, fake)
+    settings.assistant_profile = "offline"
+    with caplog.at_level(logging.WARNING, logger="sequence_maker.server.assistant_service"):
+        with TestClient(create_app(settings), base_url=BASE) as client:
+            status = wait_for(lambda: (s := _status(client))["state"] != "loading" and s, what="selection over")
+            assert status["state"] == "error" and "weights are missing" in status["message"]
+            assert client.post("/api/projects", json={"name": "Still works"}).status_code == 201
+    assert any("weights are missing" in r.getMessage() for r in caplog.records)
+    assert fake.closed and len(fake.calls) == 1
+
+
+def test_a_load_without_warmup_tools_is_called_as_before() -> None:
+    from sequence_maker.server.assistant_service import _warmup_tools
+
+    async def plain(on_progress=None) -> None:
+        return None
+
+    assert _warmup_tools(plain) is None
+    assert [t.name for t in _warmup_tools(FakeOffline().load) or []] == default_registry().names()
