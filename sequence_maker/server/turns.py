@@ -19,6 +19,7 @@ from .projects import ProjectHandle
 
 log = logging.getLogger(__name__)
 MAX_CACHED_AGENTS = 64
+FEEDBACK_IN_PROMPT = 6  # the newest stored verdicts passed to the assistant (prompts.feedback_block's limit)
 _CHAT_FIELDS = {f.name for f in dataclasses.fields(ChatMessage)}
 
 
@@ -26,6 +27,19 @@ class TurnError(Exception):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code, self.message = code, message
+
+
+def feedback_from_store(items: Any, limit: int = FEEDBACK_IN_PROMPT) -> list[Any]:
+    """The newest stored liked/disliked items (``POST /api/ui/feedback``) as ``prompts.Feedback``.
+
+    Items that say nothing (no request, no note) or are not objects are skipped, so a hand-edited
+    setting cannot break a turn.
+    """
+    from ..assistant.prompts import Feedback
+
+    out = [Feedback(bool(it.get("liked")), str(it.get("request") or ""), str(it.get("note") or ""))
+           for it in (items if isinstance(items, list) else []) if isinstance(it, dict)]
+    return [f for f in out if f.request.strip() or f.note.strip()][-limit:]
 
 
 def part_type(event_type: str) -> str:
@@ -96,6 +110,25 @@ class TurnManager:
                 self._agents.pop(next(iter(self._agents)))
             agent = self._agents[key] = Assistant(provider, approval_mode=mode)
         return agent
+
+    def _configure(self, agent: Any, session_id: str) -> set[str]:
+        """Give a (cached) agent what the user saved since: custom instructions, feedback, and the
+        chat's stored "always allow" list. Returns that list as loaded, to see later what changed."""
+        from .routes.ui_support import FEEDBACK_KEY
+
+        settings = self.store.settings
+        instructions = settings.get("custom_instructions")
+        agent.custom_instructions = instructions if isinstance(instructions, str) else ""
+        agent.feedback = feedback_from_store(settings.get(FEEDBACK_KEY, []))
+        allowed = self.store.chat.allowed_tools(session_id)
+        agent.policy.always_allowed |= allowed
+        return allowed
+
+    def _save_allowed(self, agent: Any, session_id: str, loaded: set[str]) -> None:
+        """Store the chat's "always allow" list when this turn added to it (survives a restart)."""
+        now = set(agent.policy.always_allowed)
+        if now != loaded:
+            self.store.chat.set_allowed_tools(session_id, now)
 
     def for_project(self, handle: ProjectHandle) -> RunningTurn | None:
         return next((t for t in self.turns.values() if t.handle is handle), None)
@@ -179,6 +212,8 @@ class TurnManager:
         history: list[ChatMessage] = []
         end_part: dict[str, Any] = {"type": "turn-end", "reason": "error"}
         user_text = data["content"].strip()
+        agent: Any = None
+        allowed: set[str] = set()
         try:
             history = [message_from_native(m["native"]) for m in self.store.chat.messages(turn.session_id)]
             turn.loaded_ids = {id(m) for m in history}
@@ -187,6 +222,7 @@ class TurnManager:
                 raise TurnError("no_assistant", self.assistant.status.get("message") or "no assistant configured")
             mode = data.get("approval_mode") or self.store.settings.get("approval_mode") or "ask_destructive"
             agent = self._agent(turn.session_id, provider, mode)
+            allowed = self._configure(agent, turn.session_id)
 
             async def approver(request: Any) -> Any:
                 fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
@@ -236,6 +272,11 @@ class TurnManager:
                 self._persist(turn, history, user_text)
             except Exception as e:
                 log.warning("could not save chat turn: %s", type(e).__name__)
+            try:
+                if agent is not None:
+                    self._save_allowed(agent, turn.session_id, allowed)
+            except Exception as e:
+                log.warning("could not save the chat's 'always allow' list: %s", type(e).__name__)
             self._emit_chunk(turn, end_part, final=True)
             self.turns.pop(turn.request_id, None)
             handle.busy_request_id = None

@@ -67,6 +67,19 @@ class ChatRepository:
             row.updated = time.time()
         return self.get_session(session_id)
 
+    def allowed_tools(self, session_id: str) -> set[str]:
+        """Tools the user said to "always allow" in this chat (empty for an unknown session)."""
+        with self._s() as s:
+            row = s.get(ChatSessionRow, session_id)
+            return set(row.always_allowed or []) if row is not None else set()
+
+    def set_allowed_tools(self, session_id: str, names: set[str]) -> None:
+        """Replace the chat's "always allow" list (kept sorted so the stored value is stable)."""
+        with self._s.begin() as s:
+            row = s.get(ChatSessionRow, session_id)
+            if row is not None:
+                row.always_allowed = sorted(names) or None
+
     def delete_session(self, session_id: str) -> bool:
         with self._s.begin() as s:
             s.execute(delete(ChatMessageRow).where(ChatMessageRow.session_id == session_id))

@@ -21,6 +21,8 @@ class ChatSessionRow(Base):
     profile: Mapped[str | None] = mapped_column(String(128), nullable=True)
     created: Mapped[float] = mapped_column(Float)
     updated: Mapped[float] = mapped_column(Float)
+    #: Tool names the user approved with "always allow" in this chat (None = none yet).
+    always_allowed: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
 
 
 class ChatMessageRow(Base):

@@ -11,6 +11,7 @@ from ..errors import ApiError
 from ._common import body_dict, services
 
 router = APIRouter(prefix="/api", tags=["system"])
+MAX_INSTRUCTIONS_CHARS = 20_000  # custom_instructions go into every system prompt; keep them bounded
 
 
 @router.get("/health")
@@ -41,6 +42,9 @@ async def patch_settings(request: Request, body: Any = Body(...)) -> dict[str, A
             values["approval_mode"] = normalize_mode(str(values["approval_mode"]))
         except ValueError as e:
             raise ApiError(400, str(e)) from None
+    instructions = values.get("custom_instructions")
+    if instructions is not None and (not isinstance(instructions, str) or len(instructions) > MAX_INSTRUCTIONS_CHARS):
+        raise ApiError(400, f"custom_instructions must be text of at most {MAX_INSTRUCTIONS_CHARS} characters")
     if "autosave_s" in values and values["autosave_s"] is not None:
         v = values["autosave_s"]
         if isinstance(v, bool) or not isinstance(v, int | float) or not 0 < v <= 3600:
