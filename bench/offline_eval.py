@@ -38,6 +38,7 @@ class KeepLoaded:
         self.inner = inner
         self.name, self.model = inner.name, inner.model
         self.context_window = inner.n_ctx
+        self.wrap_up_from_tools = inner.wrap_up_from_tools  # the agent reads it off the provider it gets
 
     def stream(self, request):
         return self.inner.stream(request)
@@ -78,9 +79,16 @@ async def main() -> None:
     load_s = time.perf_counter() - t0
     print(f"model {provider.model} loaded + warmed in {load_s:.1f} s; suite {suite.name}: {len(cases)} cases")
 
+    seen = [0]
+
     def show(res) -> None:
         mark = "PASS" if res.passed else "FAIL"
         print(f"  {mark} {res.id:<28} {res.seconds:6.2f} s  {res.llm_requests} req  {'; '.join(res.failed_checks)[:150]}")
+        if args.show_calls:
+            for m in sink.records[seen[0]:]:
+                print(f"      · {m.duration_s:5.2f} s  prompt {m.input_tokens - m.cached_input_tokens} new "
+                      f"+ {m.cached_input_tokens} cached, {m.output_tokens} generated")
+        seen[0] = len(sink.records)
         if args.show_calls or not res.passed:
             for call in res.calls or ["(no tool calls)"]:
                 print(f"      → {call}")

@@ -258,7 +258,7 @@ class Assistant:
             history.append(ChatMessage("assistant", turn.partial_text,
                                        tool_calls=[{"id": c.call_id, "name": c.name, "arguments": c.arguments}
                                                    for c in calls]))
-            turn.partial_text = ""
+            round_text, turn.partial_text = turn.partial_text, ""
             if not calls:
                 yield TurnEndEvent(finish or "stop", turn.llm_requests, turn.llm_requests)
                 return
@@ -276,7 +276,7 @@ class Assistant:
                 return
             if self.wrap_up_from_tools and _wrap_up_ready(calls):
                 text = compose_wrap_up(calls)
-                yield TextDeltaEvent(text)
+                yield TextDeltaEvent(("\n\n" if round_text.strip() else "") + text)
                 history.append(ChatMessage("assistant", text, meta={"composed": True}))
                 yield TurnEndEvent("stop", turn.llm_requests, turn.llm_requests)
                 return

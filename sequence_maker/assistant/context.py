@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..model.color import NAMED_COLORS, Color
+from ..model.grid import Section
 from ..model.project import Project
 from ..model.segment import Solid
 from .providers.estimate import estimate_text_tokens
@@ -56,8 +57,9 @@ def project_context(project: Project) -> dict[str, Any]:
         song["beat_grid"] = "none (use seconds)"
     out: dict[str, Any] = {"song": song}
     if grid is not None and grid.sections:
-        out["sections"] = [{"label": s.label, **({"kind": s.kind} if s.kind else {}), "start": _s(s.start_ms),
-                            "end": _s(s.end_ms)} for s in grid.sections[:MAX_SECTIONS]]
+        names = section_names(grid.sections[:MAX_SECTIONS])
+        out["sections"] = [{"label": name, **({"kind": s.kind} if s.kind else {}), "start": _s(s.start_ms),
+                            "end": _s(s.end_ms)} for s, name in zip(grid.sections[:MAX_SECTIONS], names, strict=True)]
         if len(grid.sections) > MAX_SECTIONS:
             out["sections_note"] = f"{len(grid.sections) - MAX_SECTIONS} more: use get_sections"
     balls = []
@@ -75,6 +77,20 @@ def project_context(project: Project) -> dict[str, Any]:
         out["lyrics"] = {"words": len(project.lyrics.words)}
     out["project"] = {"name": project.name}  # last on purpose: see the docstring (prefix caching)
     return out
+
+
+def section_names(sections: Sequence[Section]) -> list[str]:
+    """Labels as the tools accept them, numbered where a label repeats ("chorus 1", "chorus 2").
+
+    A model that sees two sections both called "chorus" tends to say "chorus" for "the second
+    chorus"; numbered names give it the exact words the time resolver understands."""
+    counts = Counter(s.label for s in sections)
+    seen: Counter[str] = Counter()
+    names = []
+    for s in sections:
+        seen[s.label] += 1
+        names.append(f"{s.label} {seen[s.label]}" if counts[s.label] > 1 else s.label)
+    return names
 
 
 def naive_context(project: Project) -> dict[str, Any]:

@@ -19,7 +19,9 @@ def test_compact_context_size_does_not_grow_with_segments() -> None:
     assert len(c_big) < len(c_small) + 400
     ctx = project_context(big.project)
     assert ctx["balls"][0]["segments"] == 1000 and set(ctx["balls"][0]["main_colors"]) == {"red", "blue"}
-    assert ctx["song"]["tempo_bpm"] == 120 and ctx["sections"][2]["label"] == "chorus"
+    assert ctx["song"]["tempo_bpm"] == 120 and ctx["sections"][2]["label"] == "chorus 1"
+    # repeated labels are numbered the way the time resolver reads them
+    assert [s["label"] for s in ctx["sections"]] == ["intro", "verse 1", "chorus 1", "verse 2", "chorus 2", "outro"]
     assert len(json.dumps(naive_context(big.project))) > 20 * len(c_big)
 
 

@@ -1,70 +1,125 @@
-"""The constrained JSON contract: schema built from tools, strict parsing, validation, streaming text."""
+"""The call-syntax contract: grammar built from tools, strict parsing, validation, streaming text."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from sequence_maker.assistant.offline.answer import AnswerInvalid, ReplyStreamer, parse_answer
+from sequence_maker.assistant.offline.grammar import (
+    MAX_REPLY_CHARS,
+    MAX_WRAP_UP_CHARS,
+    answer_grammar,
+    rule_references,
+)
 from sequence_maker.assistant.offline.prompt import build_messages, system_prefix
-from sequence_maker.assistant.offline.schema import answer_schema, validate
-from sequence_maker.assistant.providers.events import ChatMessage
+from sequence_maker.assistant.offline.schema import small_model_tools, validate
+from sequence_maker.assistant.offline.syntax import (
+    AnswerInvalid,
+    ReplyStreamer,
+    parse_answer,
+    render_calls,
+    render_reply,
+    render_value,
+)
+from sequence_maker.assistant.providers.events import ChatMessage, ToolSpec
 
 from .tools_fixture import STATE, TOOLS
 
 
-def test_schema_offers_calls_or_reply_and_only_real_tools():
-    schema = answer_schema(TOOLS, None)
-    calls, reply = schema["anyOf"]
-    names = [item["properties"]["tool"]["const"] for item in calls["properties"]["calls"]["items"]["anyOf"]]
-    assert names == ["create_segment", "clear_range"]
-    assert reply["required"] == ["reply"]
-    assert schema["x-guidance"]["whitespace_flexible"] is False
-    args = calls["properties"]["calls"]["items"]["anyOf"][0]["properties"]["arguments"]
-    assert "description" not in json.dumps(args) and "x-examples" not in args
-    assert args["additionalProperties"] is False
+def _closed(grammar: str) -> bool:
+    defined, used = rule_references(grammar)
+    return "root" in defined and used <= defined
 
 
-def test_tool_choice_restricts_the_schema():
-    assert "reply" in answer_schema(TOOLS, "none")["properties"]
-    assert "calls" in answer_schema(TOOLS, "required")["properties"]
-    only = answer_schema(TOOLS, "clear_range")["properties"]["calls"]["items"]
-    assert only["properties"]["tool"]["const"] == "clear_range"
-    assert "reply" in answer_schema([], None)["properties"]
+def test_grammar_offers_only_the_offered_tools_and_reply():
+    grammar = answer_grammar(TOOLS, None)
+    assert _closed(grammar)
+    assert '"create_segment("' in grammar and '"clear_range("' in grammar and '"reply(\\""' in grammar
+    assert '"ball="' in grammar and '"\\"3\\""' in grammar  # enum values are literals in the grammar
+    assert "delete" not in grammar
+
+
+def test_tool_choice_restricts_the_grammar():
+    root = lambda g: g.splitlines()[0]  # noqa: E731
+    assert "reply" in root(answer_grammar(TOOLS, "none")) and "call" not in root(answer_grammar(TOOLS, "none"))
+    assert "reply" not in root(answer_grammar(TOOLS, "required"))
+    only = answer_grammar(TOOLS, "clear_range")
+    assert '"clear_range("' in only and '"create_segment("' not in only
+    assert "reply" in root(answer_grammar([], None))
     with pytest.raises(ValueError, match="not among the offered tools"):
-        answer_schema(TOOLS, "delete_everything")
+        answer_grammar(TOOLS, "delete_everything")
 
 
-def test_schema_compiles_to_a_grammar():
-    xlc = pytest.importorskip("xllamacpp")
-    grammar = xlc.json_schema_to_grammar(answer_schema(TOOLS, None))
-    assert "create_segment" in grammar
+def test_reply_after_tool_results_is_capped_short():
+    assert f"char{{1,{MAX_REPLY_CHARS}}}" in answer_grammar(TOOLS, None)
+    assert f"char{{1,{MAX_WRAP_UP_CHARS}}}" in answer_grammar(TOOLS, None, wrap_up=True)
+    assert MAX_WRAP_UP_CHARS < MAX_REPLY_CHARS
+
+
+def test_loose_grammar_accepts_any_keyword_arguments():
+    loose = answer_grammar(TOOLS, None, loose=True)
+    assert _closed(loose) and '"ball="' not in loose and "ident" in loose
+
+
+def test_grammar_follows_refs_and_survives_recursion():
+    batch = ToolSpec("batch", "Many.", {
+        "type": "object",
+        "properties": {"items": {"type": "array", "items": {"$ref": "#/$defs/Item"}, "minItems": 1}},
+        "required": ["items"],
+        "$defs": {"Item": {"type": "object", "properties": {"at": {"type": "string"}, "next": {"$ref": "#/$defs/Item"}},
+                           "required": ["at"]}},
+    })
+    grammar = answer_grammar([batch], None)
+    assert _closed(grammar) and '"\\"at\\": "' in grammar  # nested object keys are quoted like JSON
+
+
+def test_the_assistants_real_tools_give_a_closed_grammar():
+    from sequence_maker.assistant.tools import default_registry
+
+    grammar = answer_grammar(small_model_tools(default_registry().specs()), None)
+    assert _closed(grammar)
+    assert '"create_segment("' in grammar and '"start="' not in grammar.split('"create_segment("')[1].split("\n")[0]
 
 
 def test_parse_valid_calls_and_reply():
-    raw = json.dumps({"calls": [{"tool": "create_segment", "arguments": {"ball": "2", "start": "0:30", "duration": "2.5 s", "color": "red"}}]})
+    raw = 'create_segment(ball="2", start="0:30", duration="2.5 s", color="red")\nclear_range(ball="1", start="0:00", end="0:05")'
     answer = parse_answer(raw, TOOLS)
-    assert answer.calls == [("create_segment", {"ball": "2", "start": "0:30", "duration": "2.5 s", "color": "red"})]
-    assert parse_answer('{"reply": " Done. "}', TOOLS).reply == "Done."
+    assert answer.calls == [("create_segment", {"ball": "2", "start": "0:30", "duration": "2.5 s", "color": "red"}),
+                            ("clear_range", {"ball": "1", "start": "0:00", "end": "0:05"})]
+    assert parse_answer('reply(" Done. ")', TOOLS).reply == "Done."
+    both = parse_answer('clear_range(ball="1", start="0:00", end="0:05")\nreply("Cleared; the song is 60 s long.")', TOOLS)
+    assert both.calls == [("clear_range", {"ball": "1", "start": "0:00", "end": "0:05"})]
+    assert both.reply == "Cleared; the song is 60 s long."
+    assert parse_answer('reply("smile \\ud83d\\ude00")', TOOLS).reply == "smile \U0001f600"  # JSON surrogate pair
 
 
 @pytest.mark.parametrize(
     ("raw", "needle"),
     [
-        ('{"calls": [{"tool": "create_segment", "arguments": {"ball": "2"', "not complete JSON"),
-        ('{"calls": [{"tool": "explode", "arguments": {}}]}', "unknown tool 'explode'"),
-        ('{"calls": [{"tool": "clear_range", "arguments": {"ball": "7", "start": "0:01", "end": "0:02"}}]}', "'7' is not one of"),
-        ('{"calls": [{"tool": "clear_range", "arguments": {"ball": "1", "start": "0:01"}}]}', "missing required 'end'"),
-        ('{"calls": []}', "non-empty list"),
-        ('{"reply": ""}', "non-empty"),
-        ("[1, 2]", "JSON object"),
+        ('create_segment(ball="2", start="0:30"', "not complete calls"),
+        ('explode(ball="1")', "unknown tool 'explode'"),
+        ('clear_range(ball="7", start="0:01", end="0:02")', "'7' is not one of"),
+        ('clear_range(ball="1", start="0:01")', "missing required 'end'"),
+        ('clear_range("1", start="0:01", end="0:02")', "name=value"),
+        ('clear_range(ball=open("x"), start="0:01", end="0:02")', "only literal values"),
+        ('reply("")', "non-empty"),
+        ('reply("hi")\nclear_range(ball="1", start="0:01", end="0:02")', "comes last"),
+        ("[1, 2]", "tool calls"),
+        ("", "empty"),
     ],
 )
 def test_invalid_answers_name_the_problem(raw, needle):
-    with pytest.raises(AnswerInvalid, match=None) as err:
+    with pytest.raises(AnswerInvalid) as err:
         parse_answer(raw, TOOLS)
     assert needle in str(err.value)
+
+
+def test_rendering_matches_what_the_model_writes_and_parses_back():
+    calls = [{"name": "create_segment", "arguments": {"ball": "2", "start": "0:30", "duration": "2.5 s", "color": "red"}}]
+    text = render_calls(calls)
+    assert text == 'create_segment(ball="2", start="0:30", duration="2.5 s", color="red")'
+    assert parse_answer(text, TOOLS).calls == [("create_segment", calls[0]["arguments"])]
+    assert render_value({"a": [1, 2.5, True, None], "b": "é\""}) == '{"a": [1, 2.5, True, None], "b": "é\\""}'
+    assert render_reply('say "hi"') == 'reply("say \\"hi\\"")'
 
 
 def test_validate_covers_numbers_nested_and_alternatives():
@@ -86,13 +141,15 @@ def test_validate_covers_numbers_nested_and_alternatives():
 
 
 def test_reply_streamer_emits_text_incrementally_and_never_half_escapes():
-    raw = json.dumps({"reply": 'Ball 2 is "red" now \u00e9 \U0001f600 ok'})
+    raw = render_reply('Ball 2 is "red" now \u00e9 \U0001f600 ok').replace("\U0001f600", "\\ud83d\\ude00")
     streamer = ReplyStreamer()
     pieces = [streamer.feed(raw[i : i + 3]) for i in range(0, len(raw), 3)]
     assert streamer.is_reply
     assert "".join(pieces) == 'Ball 2 is "red" now \u00e9 \U0001f600 ok'
     calls = ReplyStreamer()
-    assert calls.feed('{"calls": [') == "" and not calls.is_reply
+    assert calls.feed("create_segment(") == "" and not calls.is_reply
+    undecided = ReplyStreamer()
+    assert undecided.feed("rep") == "" and not undecided.is_reply
 
 
 def test_prompt_puts_fixed_prefix_first_and_state_last():
@@ -124,7 +181,7 @@ def test_prompt_renders_tool_round_trip_as_alternating_turns():
     msgs = build_messages(history, TOOLS)
     roles = [m["role"] for m in msgs]
     assert roles == ["system", "user", "assistant", "user"]
-    assert json.loads(msgs[2]["content"])["calls"][1]["tool"] == "clear_range"
+    assert msgs[2]["content"].splitlines()[1] == 'clear_range(ball="2", start="0:00", end="0:05")'
     assert "[create_segment ok] ok" in msgs[3]["content"] and "[clear_range ERROR] no such time" in msgs[3]["content"]
 
 
@@ -144,51 +201,13 @@ def test_builtin_examples_only_for_offered_tools_and_in_schema_order():
 
     play = ToolSpec("play_audio", "Play.", {"type": "object", "properties": {"position": {"type": "string"}}})
     examples = applicable_examples([play])
-    assert examples == [("play from the chorus", [("play_audio", {"position": "chorus"})])]
+    assert examples == [("play from the second verse", [("play_audio", {"position": "second verse"})], None)]
     renamed = ToolSpec("play_audio", "Play.", {"type": "object", "properties": {"pos": {"type": "string"}}})
     assert applicable_examples([renamed]) == []  # an example that no longer validates is dropped
 
 
-def test_reply_after_tool_results_is_capped_short():
-    from sequence_maker.assistant.offline.schema import MAX_REPLY_CHARS, MAX_WRAP_UP_CHARS
-
-    normal = answer_schema(TOOLS, None)["anyOf"][1]["properties"]["reply"]["maxLength"]
-    wrap = answer_schema(TOOLS, None, wrap_up=True)["anyOf"][1]["properties"]["reply"]["maxLength"]
-    assert (normal, wrap) == (MAX_REPLY_CHARS, MAX_WRAP_UP_CHARS) and wrap < normal
-
-
-def _refs(node, found):
-    if isinstance(node, dict):
-        if isinstance(node.get("$ref"), str):
-            found.append(node["$ref"])
-        for v in node.values():
-            _refs(v, found)
-    elif isinstance(node, list):
-        for v in node:
-            _refs(v, found)
-    return found
-
-
-def test_nested_definitions_are_hoisted_so_every_ref_resolves_from_the_root():
-    """Regression: a dangling $ref made llama.cpp drop the grammar silently (free text, no JSON)."""
-    from sequence_maker.assistant.providers.events import ToolSpec
-
-    batch = ToolSpec("batch", "Many.", {
-        "type": "object",
-        "properties": {"items": {"type": "array", "items": {"$ref": "#/$defs/Item"}}},
-        "required": ["items"],
-        "$defs": {"Item": {"type": "object", "properties": {"at": {"$ref": "#/$defs/When"}}}, "When": {"type": "string"}},
-    })
-    other = ToolSpec("other", "Other.", {"type": "object", "properties": {"x": {"$ref": "#/$defs/Item"}},
-                                         "$defs": {"Item": {"type": "integer"}}})
-    schema = answer_schema([batch, other], None)
-    refs = _refs(schema, [])
-    assert refs and all(r.startswith("#/$defs/") and r.split("/")[-1] in schema["$defs"] for r in refs)
-    assert schema["$defs"]["other__Item"] == {"type": "integer"}  # same name in two tools, no clash
-
-
-def test_the_assistants_real_tools_give_a_self_contained_schema():
-    from sequence_maker.assistant.tools import default_registry
-
-    schema = answer_schema(default_registry().specs(), None)
-    assert all(r.split("/")[-1] in schema.get("$defs", {}) for r in _refs(schema, []))
+def test_small_models_get_the_reduced_schema_where_a_tool_offers_one():
+    full = {"type": "object", "properties": {"when": {"type": "string"}, "start": {"type": "string"}}}
+    small = {"type": "object", "properties": {"when": {"type": "string"}}, "required": ["when"]}
+    tools = small_model_tools([ToolSpec("a", "A.", full, small_model_parameters=small), ToolSpec("b", "B.", full)])
+    assert tools[0].parameters is small and tools[1].parameters is full

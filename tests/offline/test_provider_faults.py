@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
-
-import pytest
 
 from sequence_maker.assistant.providers.base import ChatRequest
 from sequence_maker.assistant.providers.events import ChatMessage
@@ -14,11 +11,7 @@ from sequence_maker.assistant.providers.offline import OfflineProvider, is_avail
 from .fake_engine import ScriptedEngine
 from .tools_fixture import TOOLS
 
-pytest.importorskip("xllamacpp")  # grammar compilation uses the runtime's converter
-
-GOOD_CALL = json.dumps(
-    {"calls": [{"tool": "create_segment", "arguments": {"ball": "2", "start": "0:30", "duration": "2.5 s", "color": "red"}}]}
-)
+GOOD_CALL = 'create_segment(ball="2", start="0:30", duration="2.5 s", color="red")'
 
 
 def _provider(scripts, **kw) -> tuple[OfflineProvider, ScriptedEngine]:
@@ -56,7 +49,7 @@ async def test_valid_call_becomes_start_delta_end_and_finish():
 
 
 async def test_reply_streams_as_text_deltas():
-    provider, _ = _provider(['{"reply": "Ball 2 is red from 0:30."}'])
+    provider, _ = _provider(['reply("Ball 2 is red from 0:30.")'])
     events = await _collect(provider, _request("what did you do?"))
     text = "".join(e.text for e in events if e.type == "text_delta")
     assert text == "Ball 2 is red from 0:30."
@@ -65,7 +58,7 @@ async def test_reply_streams_as_text_deltas():
 
 
 async def test_invalid_answer_is_reasked_once_with_the_reason():
-    bad = json.dumps({"calls": [{"tool": "create_segment", "arguments": {"ball": "9", "start": "0:30", "duration": "1 s", "color": "red"}}]})
+    bad = 'create_segment(ball="9", start="0:30", duration="1 s", color="red")'
     provider, engine = _provider([bad, GOOD_CALL])
     events = await _collect(provider, _request())
     assert [e.type for e in events if e.type.startswith("tool_call_end")] == ["tool_call_end"]
@@ -74,7 +67,7 @@ async def test_invalid_answer_is_reasked_once_with_the_reason():
 
 
 async def test_invalid_answer_twice_is_an_error_and_nothing_runs():
-    bad = '{"calls": [{"tool": "create_segment", "arguments": {"ball": "9"}}]}'
+    bad = 'create_segment(ball="9")'
     provider, engine = _provider([bad, bad], max_reasks=1)
     events = await _collect(provider, _request())
     assert not any(e.type.startswith("tool_call") for e in events)
@@ -83,7 +76,7 @@ async def test_invalid_answer_twice_is_an_error_and_nothing_runs():
 
 
 async def test_reask_after_streamed_text_sends_reset():
-    provider, _ = _provider(['{"reply": "half', GOOD_CALL])
+    provider, _ = _provider(['reply("half', GOOD_CALL])
     events = await _collect(provider, _request())
     kinds = [e.type for e in events]
     assert "text_delta" in kinds and "reset" in kinds
@@ -104,7 +97,7 @@ async def test_timeout_stops_the_worker_and_reports_a_retryable_error():
 
 
 async def test_consumer_cancel_stops_generation():
-    provider, engine = _provider([("slow", '{"reply": "' + "word " * 200 + '"}', 0.02)])
+    provider, engine = _provider([("slow", 'reply("' + "word " * 200 + '")', 0.02)])
     agen = provider.stream(_request("tell me a story"))
     async for event in agen:
         if event.type == "text_delta":
@@ -200,7 +193,7 @@ async def test_repeating_a_call_that_already_succeeded_is_turned_into_a_reply():
         ChatMessage("assistant", tool_calls=[{"id": "c1", "name": "create_segment", "arguments": args}]),
         ChatMessage("tool", "ok", tool_call_id="c1", name="create_segment"),
     ]
-    provider, engine = _provider([GOOD_CALL, '{"reply": "Ball 2 is red from 0:30."}'])
+    provider, engine = _provider([GOOD_CALL, 'reply("Ball 2 is red from 0:30.")'])
     events = await _collect(provider, ChatRequest(messages=history, tools=TOOLS))
     assert not any(e.type == "tool_call_end" for e in events)  # the duplicate never runs
     assert "".join(e.text for e in events if e.type == "text_delta") == "Ball 2 is red from 0:30."
@@ -218,3 +211,12 @@ async def test_a_call_that_failed_may_be_retried():
     provider, _ = _provider([GOOD_CALL])
     events = await _collect(provider, ChatRequest(messages=history, tools=TOOLS))
     assert [e.type for e in events if e.type == "tool_call_end"] == ["tool_call_end"]
+
+
+async def test_reply_after_calls_is_sent_as_text_with_the_calls():
+    provider, _ = _provider([GOOD_CALL + '\nreply("The song is 60 s long.")'])
+    events = await _collect(provider, _request("how long is the song? and ball 2 red at 0:30 for 2.5 s"))
+    kinds = [e.type for e in events]
+    assert kinds.index("text_delta") < kinds.index("tool_call_end") and kinds[-1] == "finish"
+    assert "".join(e.text for e in events if e.type == "text_delta") == "The song is 60 s long."
+    assert events[-1].reason == "tool_calls"

@@ -6,24 +6,25 @@ system message is [fixed rules][tool list][examples] (identical while the tool s
 then the caller's context (project state changes after every edit, so it goes last), then the
 conversation, which only grows at its end within a turn.
 
-Tool calls and results are rendered back in the same JSON format the model answers in, and as
+Tool calls and results are rendered back in the same call syntax the model answers in, and as
 plain user/assistant turns, so any GGUF chat template (Qwen, Llama, Gemma …) can render them.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..providers.events import ChatMessage, ToolSpec
-from .examples import applicable_examples
+from .examples import applicable_examples, tool_guide
+from .syntax import render_calls, render_reply
 
 RULES = """You are the assistant inside Sequence Maker, an editor of colour programs for LED juggling balls synced to music.
-Answer with ONE JSON object and nothing else:
-- to change the project: {"calls": [{"tool": "<tool name>", "arguments": {...}}]} (one call per requested change; several changes = several calls)
-- to talk (answer a question, say what you did, or ask for a missing detail): {"reply": "<one or two short sentences>"}
+Answer ONLY with tool calls, one per line, written as Python calls with keyword arguments, e.g.
+tool_name(text_argument="as the user said it", number_argument=2.5, list_argument=[1, 3])
+(one call per requested change; several changes = several lines; a question asked along with them is answered in a last reply("...") line), or, only to talk (answer a question, or ask for a missing detail):
+reply("one or two short sentences")
 Rules:
-- Copy times, durations, beats, bars, section names and colours exactly as the user says them ("0:30", "2.5 s", "last 10 seconds", "beats 1-8", "bar 5", "chorus", "red"). The tools do all the arithmetic; never compute times yourself.
+- Put the user's whole time phrase into the time argument word for word ("for 2.5 seconds starting at 0:30", "last 10 seconds", "beats 1-8", "the first 4 bars of the chorus", "second chorus"). The tools do all the arithmetic; never compute times yourself.
 - Balls are numbers starting at 1, or "all".
 - After tool results arrive: if they succeeded, reply in one short sentence saying what changed; if a tool reported an error, fix the call or ask the user.
 - Never invent tools or arguments."""
@@ -76,19 +77,12 @@ def tool_examples(tool: ToolSpec) -> list[tuple[str, dict[str, Any]]]:
     return found
 
 
-def render_calls(calls: list[dict[str, Any]]) -> str:
-    """The exact JSON the grammar makes the model write, so history looks like its own output."""
-    items = [{"tool": c["name"], "arguments": c.get("arguments") or {}} for c in calls]
-    return json.dumps({"calls": items}, ensure_ascii=False)
-
-
-def render_reply(text: str) -> str:
-    return json.dumps({"reply": text}, ensure_ascii=False)
-
-
 def system_prefix(tools: list[ToolSpec], extra_examples: list[tuple[str, str]] | None = None) -> str:
     """Everything that stays identical across requests with the same tool set (the cached part)."""
     lines = [RULES]
+    guide = tool_guide(tools)
+    if guide:
+        lines.append("- Pick the tool by the user's words: " + "; ".join(f"{words} = {name}" for words, name in guide) + ".")
     if tools:
         lines.append("Tools:")
         lines += tool_lines(tools)
@@ -96,8 +90,9 @@ def system_prefix(tools: list[ToolSpec], extra_examples: list[tuple[str, str]] |
     for tool in tools:
         for say, args in tool_examples(tool):
             examples.append((say, render_calls([{"name": tool.name, "arguments": args}])))
-    for say, calls in applicable_examples(tools):
-        examples.append((say, render_calls([{"name": n, "arguments": a} for n, a in calls])))
+    for say, calls, reply in applicable_examples(tools):
+        said = f"\n{render_reply(reply)}" if reply else ""
+        examples.append((say, render_calls([{"name": n, "arguments": a} for n, a in calls]) + said))
     examples += extra_examples or []
     if examples:  # show the wrap-up after results, the step small models skip
         examples.append(("Tool results:\n" + WRAP_UP_HINT + "\n[create_segment ok] done",
@@ -152,7 +147,8 @@ def build_messages(
             for call in msg.tool_calls:
                 call_names[str(call.get("id", ""))] = str(call.get("name", "tool"))
             if msg.tool_calls:
-                push("assistant", render_calls(msg.tool_calls))
+                said = f"\n{render_reply(msg.content)}" if msg.content.strip() else ""
+                push("assistant", render_calls(msg.tool_calls) + said)
             elif msg.content:
                 push("assistant", render_reply(msg.content))
         elif msg.role == "tool":

@@ -1,14 +1,8 @@
-"""The JSON contract a small local model answers in, and a checker for tool arguments.
+"""Tool argument schemas as the grammar sees them, and a checker for the model's arguments.
 
-A small model cannot be trusted with a chat template's native tool-call syntax, so it answers in
-one JSON object, enforced token by token by llama.cpp's grammar engine:
-
-    {"calls": [{"tool": "<name>", "arguments": {...}}, ...]}   to act, or
-    {"reply": "text"}                                           to talk.
-
-The schema is built from the request's ``ToolSpec``s, so the model can only name real tools and
-only produce arguments shaped like their schemas. :func:`validate` re-checks the parsed result
-(some keywords are not enforced by every grammar engine) so nothing unchecked reaches a tool.
+:func:`arguments_schema` strips documentation keywords (the grammar needs only the shape);
+:func:`validate` re-checks every parsed answer against the tool's full schema (the grammar does
+not enforce bounds such as ``minimum``) so nothing unchecked reaches a tool.
 """
 
 from __future__ import annotations
@@ -21,15 +15,6 @@ from ..providers.events import ToolSpec
 
 # Keywords that only document a schema; dropping them keeps the grammar small.
 _DOC_KEYWORDS = ("title", "description", "examples", "x-examples", "default", "$comment", "format", "deprecated")
-# Fixed separators: compact JSON costs ~half the tokens of pretty-printed JSON, and ", " / ": " are
-# the spellings models saw most in training, so they stay fluent under the constraint.
-_GUIDANCE = {"whitespace_flexible": False, "item_separator": ", ", "key_separator": ": "}
-
-MAX_CALLS_PER_TURN = 8
-MAX_REPLY_CHARS = 800
-MAX_WRAP_UP_CHARS = 240  # the sentence after tool results: bounded so a turn's last request stays short
-
-
 _NAME_MAPS = ("properties", "$defs", "definitions", "patternProperties")
 
 
@@ -51,6 +36,11 @@ def _strip_docs(schema: Any) -> Any:
     return out
 
 
+def small_model_tools(tools: list[ToolSpec]) -> list[ToolSpec]:
+    """The tools as a small model should see them: the reduced schema where a tool offers one."""
+    return [ToolSpec(t.name, t.description, t.small_model_parameters) if t.small_model_parameters else t for t in tools]
+
+
 def arguments_schema(tool: ToolSpec, *, loose: bool = False) -> dict[str, Any]:
     """The grammar-side schema of one tool's arguments (``loose``: any object, for engines that choke)."""
     if loose or not isinstance(tool.parameters, dict) or not tool.parameters:
@@ -58,102 +48,6 @@ def arguments_schema(tool: ToolSpec, *, loose: bool = False) -> dict[str, Any]:
     schema = _strip_docs(copy.deepcopy(tool.parameters))
     schema.setdefault("type", "object")
     return schema
-
-
-def _hoist_defs(schema: dict[str, Any], prefix: str, defs: dict[str, Any]) -> dict[str, Any]:
-    """Move a tool schema's ``$defs`` to the answer schema's root and rewrite its ``$ref``s.
-
-    Refs such as ``#/$defs/BatchItem`` are resolved from the *root* schema; once a tool's schema
-    is nested inside the answer schema they would dangle, and llama.cpp then silently generates
-    without any grammar. Names get the tool as prefix so two tools cannot collide.
-    """
-    local: dict[str, Any] = {}
-    for key in ("$defs", "definitions"):
-        local.update(schema.pop(key, None) or {})
-
-    def rewrite(node: Any) -> Any:
-        if isinstance(node, list):
-            return [rewrite(v) for v in node]
-        if not isinstance(node, dict):
-            return node
-        out = {k: rewrite(v) for k, v in node.items()}
-        ref = out.get("$ref")
-        if isinstance(ref, str):
-            for base in ("#/$defs/", "#/definitions/"):
-                if ref.startswith(base):
-                    out["$ref"] = f"#/$defs/{prefix}__{ref[len(base):]}"
-        return out
-
-    for name, sub in local.items():
-        defs[f"{prefix}__{name}"] = rewrite(sub)
-    return rewrite(schema)
-
-
-def _call_schema(tool: ToolSpec, loose: bool, defs: dict[str, Any]) -> dict[str, Any]:
-    arguments = _hoist_defs(arguments_schema(tool, loose=loose), tool.name, defs)
-    return {
-        "type": "object",
-        "properties": {"tool": {"const": tool.name}, "arguments": arguments},
-        "required": ["tool", "arguments"],
-        "additionalProperties": False,
-    }
-
-
-def reply_schema(max_chars: int = MAX_REPLY_CHARS) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "properties": {"reply": {"type": "string", "minLength": 1, "maxLength": max_chars}},
-        "required": ["reply"],
-        "additionalProperties": False,
-    }
-
-
-def calls_schema(
-    tools: list[ToolSpec], *, loose: bool = False, max_calls: int = MAX_CALLS_PER_TURN, defs: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """``{"calls": [...]}``; shared definitions are collected into ``defs`` for the root schema."""
-    defs = {} if defs is None else defs
-    items = [_call_schema(t, loose, defs) for t in tools]
-    return {
-        "type": "object",
-        "properties": {
-            "calls": {
-                "type": "array",
-                "minItems": 1,
-                "maxItems": max_calls,
-                "items": items[0] if len(items) == 1 else {"anyOf": items},
-            }
-        },
-        "required": ["calls"],
-        "additionalProperties": False,
-    }
-
-
-def answer_schema(
-    tools: list[ToolSpec], tool_choice: str | None = None, *, loose: bool = False, wrap_up: bool = False
-) -> dict[str, Any]:
-    """The schema of one whole answer, honouring ``tool_choice`` (auto/none/required/<tool name>).
-
-    ``wrap_up`` (the last message is a tool result) caps the reply at one or two sentences.
-    """
-    choice = (tool_choice or "auto").lower() if tool_choice in (None, "auto", "none", "required") else tool_choice
-    offered = tools
-    if choice not in ("auto", "none", "required"):
-        offered = [t for t in tools if t.name == choice]
-        if not offered:
-            raise ValueError(f"tool_choice names {choice!r}, which is not among the offered tools")
-    defs: dict[str, Any] = {}
-    reply = reply_schema(MAX_WRAP_UP_CHARS if wrap_up else MAX_REPLY_CHARS)
-    if not offered or choice == "none":
-        branches = [reply]
-    elif choice == "auto":
-        branches = [calls_schema(offered, loose=loose, defs=defs), reply]
-    else:
-        branches = [calls_schema(offered, loose=loose, defs=defs)]
-    schema: dict[str, Any] = branches[0] if len(branches) == 1 else {"anyOf": branches}
-    if defs:
-        schema = {**schema, "$defs": defs}
-    return {**schema, "x-guidance": dict(_GUIDANCE)}
 
 
 # --- validation -----------------------------------------------------------------------------------

@@ -114,11 +114,17 @@ ProviderEvent = TextDelta | ToolCallStart | ToolCallDelta | ToolCallEnd | Usage 
 
 @dataclass(frozen=True, slots=True)
 class ToolSpec:
-    """A tool offered to the model: name, description and JSON schema of its arguments."""
+    """A tool offered to the model: name, description and JSON schema of its arguments.
+
+    ``small_model_parameters`` is an optional reduced schema for small local models: the same
+    tool with alternative spellings left out (e.g. only ``when`` instead of ``when`` or
+    ``start``+``duration``), so a 1.5B model has one obvious way to say each thing.
+    """
 
     name: str
     description: str
     parameters: dict[str, Any]
+    small_model_parameters: dict[str, Any] | None = None
 
 
 @dataclass(slots=True)

@@ -1,9 +1,10 @@
 """The ``offline`` provider: a real local LLM, in-process, for machines with no key and no server.
 
-It loads a GGUF with xllamacpp (llama.cpp inside), and gets tool calls by *schema-constrained
-decoding*: the model can only write ``{"calls": [...]}`` or ``{"reply": "…"}`` shaped by the
-request's tool schemas (see :mod:`..offline.schema`). We parse and validate that ourselves rather
-than relying on the runtime's native tool-call parser, which small models defeat.
+It loads a GGUF with xllamacpp (llama.cpp inside), and gets tool calls by *grammar-constrained
+decoding*: the model can only write calls like ``create_segment(start="0:30", balls=2, …)``, one
+per line, or ``reply("…")``, shaped by the request's tool schemas (see :mod:`..offline.grammar`).
+We parse and validate that ourselves (:mod:`..offline.syntax`) rather than relying on the
+runtime's native tool-call parser, which small models defeat.
 
 Guarantees to the agent loop: one request at a time (one KV cache, so the prompt prefix stays
 cached between requests); a hard deadline per request (``StreamError(kind="timeout")``); a
@@ -26,13 +27,14 @@ from pathlib import Path
 from typing import Any
 
 from ..offline import pool
-from ..offline.answer import AnswerInvalid, ReplyStreamer, parse_answer
 from ..offline.errors import OfflineModelError
+from ..offline.grammar import answer_grammar
 from ..offline.locate import choose, prepare
 from ..offline.locate import is_available as _is_available
 from ..offline.pool import EngineSlot, unload_all
 from ..offline.prompt import build_messages
-from ..offline.schema import answer_schema
+from ..offline.schema import small_model_tools
+from ..offline.syntax import AnswerInvalid, ReplyStreamer, parse_answer
 from .base import ChatRequest, MetricsSink, RequestMetrics
 from .events import (
     ChatMessage,
@@ -89,6 +91,10 @@ def is_available(model: str | None = None) -> bool:
 
 class OfflineProvider:
     """Embedded llama.cpp model behind the common :class:`Provider` interface."""
+
+    #: Each generated token costs ~80 ms on a 2-core CPU: after tool calls that all succeeded, the
+    #: agent writes the closing sentence from the tools' own results instead of asking the model.
+    wrap_up_from_tools = True
 
     def __init__(
         self,
@@ -165,13 +171,14 @@ class OfflineProvider:
 
             slot = self._slot or pool.acquire(self._pool_key, load_engine)
             if self.warmup:
-                prefix = build_messages([], warmup_tools or [])[0]["content"]
+                tools = small_model_tools(list(warmup_tools or []))
+                prefix = build_messages([], tools)[0]["content"]
                 if hash(prefix) not in slot.warmed:
                     notify("warmup", None)
                     slot.idle.wait()
                     slot.idle.clear()  # requests arriving now wait instead of evicting the prefix
                     try:
-                        self._warm(slot.engine, warmup_tools or [])
+                        self._warm(slot.engine, tools)
                     finally:
                         slot.idle.set()
                     slot.warmed.add(hash(prefix))
@@ -186,7 +193,7 @@ class OfflineProvider:
         slot = self._slot
         if slot is None or not self.warmup:
             return False
-        return hash(build_messages([], list(tools))[0]["content"]) not in slot.warmed
+        return hash(build_messages([], small_model_tools(list(tools)))[0]["content"]) not in slot.warmed
 
     def _notifier(self, callback: ProgressCallback | None) -> Callable[[str, float | None], None]:
         """Thread-safe, throttled progress: delivered on the event loop thread, ≤ ~100 per stage."""
@@ -260,16 +267,15 @@ class OfflineProvider:
     async def _run(
         self, slot: EngineSlot, request: ChatRequest, deadline: float, metrics: RequestMetrics, started: float
     ) -> AsyncIterator[ProviderEvent]:
-        tools = list(request.tools)
+        tools = small_model_tools(list(request.tools))
         project_state = request.metadata.get("project_state") if request.metadata else None
         messages = build_messages(request.messages, tools, project_state=project_state)
         wrap_up = bool(request.messages) and request.messages[-1].role == "tool"
         try:
-            schema = answer_schema(tools, request.tool_choice, wrap_up=wrap_up)
+            grammar = answer_grammar(tools, request.tool_choice, wrap_up=wrap_up)
         except ValueError as exc:
             yield self._fail(metrics, StreamError(str(exc), kind="invalid_request"))
             return
-        grammar = _grammar_for(schema)
         max_tokens = request.max_tokens or DEFAULT_MAX_TOKENS
         temperature = 0.0 if request.temperature is None else request.temperature
         totals = {"in": 0, "cached": 0, "out": 0}
@@ -278,7 +284,7 @@ class OfflineProvider:
         done_calls = _succeeded_calls_this_turn(request.messages)
 
         def loose_grammar() -> str:
-            return _grammar_for(answer_schema(tools, request.tool_choice, loose=True, wrap_up=wrap_up))
+            return answer_grammar(tools, request.tool_choice, loose=True, wrap_up=wrap_up)
 
         emitted_text = False
         attempt = 0
@@ -328,7 +334,7 @@ class OfflineProvider:
                     return
                 attempt += 1
                 metrics.retries += 1
-                if not streamer.raw.lstrip().startswith("{") and not loose_used:
+                if not _looks_like_calls(streamer.raw, tools) and not loose_used:
                     # free text means llama.cpp dropped the grammar (it only logs why): simplify it
                     grammar, loose_used = loose_grammar(), True
                 if emitted_text:
@@ -337,7 +343,7 @@ class OfflineProvider:
                     metrics.ttft_s = None
                 messages = messages + [
                     {"role": "assistant", "content": streamer.raw},
-                    {"role": "user", "content": f"That answer was invalid: {exc}. Answer again with one valid JSON object."},
+                    {"role": "user", "content": f"That answer was invalid: {exc}. Answer again with valid calls."},
                 ]
                 continue
             if answer.calls and not reply_forced and _all_repeats(answer.calls, done_calls):
@@ -345,19 +351,22 @@ class OfflineProvider:
                 # Never run it twice: ask once more, with a grammar that only allows a reply.
                 reply_forced = True
                 metrics.retries += 1
-                grammar = _grammar_for(answer_schema(tools, "none", wrap_up=True))
+                grammar = answer_grammar(tools, "none", wrap_up=True)
                 messages = messages + [
                     {"role": "assistant", "content": streamer.raw},
                     {"role": "user", "content": "Those calls already succeeded above. Tell the user in one short sentence what changed."},
                 ]
                 continue
             yield self._usage(totals, metrics)
-            if answer.reply is not None:
+            if not answer.calls:  # a reply alone: its text was streamed as it came
                 metrics.finish_reason = "stop"
                 yield Finish("stop", raw_reason=gen.finish_reason)
                 return
             if metrics.ttft_s is None:
                 metrics.ttft_s = time.monotonic() - started
+            if answer.reply is not None:  # said along with the calls (it comes last, so it is not streamed)
+                metrics.output_chars += len(answer.reply)
+                yield TextDelta(answer.reply)
             for index, (name, arguments) in enumerate(answer.calls):
                 call_id = new_call_id()
                 raw_args = json.dumps(arguments, ensure_ascii=False)
@@ -492,10 +501,10 @@ def _all_repeats(calls: list[tuple[str, dict[str, Any]]], done: set[str]) -> boo
     return bool(done) and all(_call_key(n, a) in done for n, a in calls)
 
 
-def _grammar_for(schema: dict[str, Any]) -> str:
-    import xllamacpp as xlc
-
-    return xlc.json_schema_to_grammar(schema)
+def _looks_like_calls(raw: str, tools: list[ToolSpec]) -> bool:
+    """True when the text starts like our syntax (a tool name or reply, then "(")."""
+    head = raw.lstrip().split("(", 1)[0]
+    return "(" in raw and head in {t.name for t in tools} | {"reply"}
 
 
 def _timeout_error(limit: float, what: str) -> StreamError:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from .registry import ToolArgs
 
@@ -22,16 +22,26 @@ ColorValue = Annotated[
     str | Annotated[list[int], Field(min_length=3, max_length=3)],
     Field(description="name, '#RRGGBB' or [r, g, b]"),
 ]
-WHEN_HELP = "e.g. 'chorus', 'verse 2', 'bar 5', 'beats 1-8', 'last 10 seconds', '0:30-0:45', 'all'"
+WHEN_HELP = ("e.g. 'chorus', 'verse 2', 'bar 5', 'beats 1-8', 'last 10 seconds', '0:30-0:45', "
+             "'2.5 seconds starting at 0:30', 'all'")
+#: Marks an argument that only re-says what another one can say; small models get the schema
+#: without it (see registry.schema_views), big models keep both spellings.
+ADVANCED = {"x-advanced": True}
 
 
 class SpanArgs(ToolArgs):
-    """A time range, either as ``when`` text or as start + end/duration."""
+    """A time range, either as ``when`` text or as start + end/duration.
+
+    ``when`` alone can say every range ("2.5 seconds starting at 0:30", "between 0:20 and 0:25"),
+    so the small-model view keeps only ``when`` (required where a range is required).
+    """
+
+    model_config = ConfigDict(json_schema_extra={"x-small-model-required": ["when"]})
 
     when: str | None = Field(None, description=WHEN_HELP)
-    start: TimeValue | None = None
-    duration: DurationValue | None = None
-    end: TimeValue | None = None
+    start: TimeValue | None = Field(None, json_schema_extra=ADVANCED)
+    duration: DurationValue | None = Field(None, json_schema_extra=ADVANCED)
+    end: TimeValue | None = Field(None, json_schema_extra=ADVANCED)
 
     def span_kwargs(self) -> dict[str, object]:
         return {"when": self.when, "start": self.start, "end": self.end, "duration": self.duration}
@@ -39,6 +49,8 @@ class SpanArgs(ToolArgs):
 
 class OptionalSpanArgs(SpanArgs):
     """Like :class:`SpanArgs`, but no time given means the whole song."""
+
+    model_config = ConfigDict(json_schema_extra={"x-small-model-required": []})
 
     def span_kwargs(self) -> dict[str, object]:
         if self.when is None and self.start is None and self.end is None and self.duration is None:

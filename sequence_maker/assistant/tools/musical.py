@@ -205,10 +205,11 @@ def highlight_lyrics(ctx: ToolContext, a: HighlightLyricsArgs) -> dict:
 
 
 MUSICAL_TOOLS = [
-    Tool("beat_pattern", "Flash/alternate/chase colours on every beat, half beat or bar of a range; "
-         "timing comes from the beat grid. Use stagger_beats to delay each next ball.",
+    Tool("beat_pattern", "Anything that flashes, blinks, alternates or chases on beats, half beats, downbeats or "
+         "bars of a range (timing from the beat grid); stagger_beats delays each next ball.",
          BeatPatternArgs, beat_pattern, "write"),
-    Tool("section_theme", "Colour whole sections (per-section colours or a palette), optionally brighter when louder.",
+    Tool("section_theme", "Colour whole sections: a colour per section, or a palette of colours given to the "
+         "sections in turn; optionally brighter when louder.",
          SectionThemeArgs, section_theme, "write"),
     Tool("fade_range", "Fade balls from one colour to another over a range.", FadeRangeArgs, fade_range, "write"),
     Tool("highlight_lyrics", "Light balls while lyric words are sung (all words in a range, or one word).",

@@ -63,7 +63,41 @@ class Tool:
     destructive: DestructiveCheck | None = None  # returns a reason when the call needs confirmation
 
     def spec(self) -> ToolSpec:
-        return ToolSpec(self.name, self.description, compact_schema(self.args.model_json_schema()))
+        full, small = schema_views(compact_schema(self.args.model_json_schema()))
+        return ToolSpec(self.name, self.description, full, small_model_parameters=small if small != full else None)
+
+
+_MARKS = ("x-advanced", "x-small-model-required")
+
+
+def schema_views(schema: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(full schema, small-model schema) from one annotated schema; neither keeps our ``x-`` marks.
+
+    Small view: properties marked ``x-advanced`` are left out and ``x-small-model-required``
+    names become required, in every object (nested ``$defs`` too). Cloud models get the full one.
+    """
+
+    def walk(node: Any, small: bool) -> Any:
+        if isinstance(node, list):
+            return [walk(v, small) for v in node]
+        if not isinstance(node, dict):
+            return node
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            if key in _MARKS:
+                continue
+            if key in ("properties", "$defs", "definitions") and isinstance(value, dict):
+                out[key] = {name: walk(sub, small) for name, sub in value.items()
+                            if not (small and key == "properties" and isinstance(sub, dict) and sub.get("x-advanced"))}
+            else:
+                out[key] = walk(value, small)
+        extra = node.get("x-small-model-required")
+        if small and isinstance(extra, list) and extra:
+            names = [n for n in extra if n in out.get("properties", {})]
+            out["required"] = list(dict.fromkeys([*out.get("required", []), *names]))
+        return out
+
+    return walk(schema, False), walk(schema, True)
 
 
 def compact_schema(schema: dict[str, Any]) -> dict[str, Any]:

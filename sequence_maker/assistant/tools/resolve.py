@@ -41,6 +41,12 @@ _FIRST_LAST = re.compile(rf"^(first|last|final|opening|closing)\s+{_NUM}?\s*{_UN
 _BEATS = re.compile(r"^(beats?|bars?|measures?)\s+(\d+)(?:\s*(?:-|–|to|through|\.\.)\s*(\d+))?$")
 _CLOCK_RANGE = re.compile(r"^(?:from\s+)?([\d:.]+)\s*(?:s|sec|seconds)?\s*(?:-|–|to|until)\s*([\d:.]+)\s*(?:s|sec|seconds)?$")
 _QTY = re.compile(rf"^{_NUM}\s*{_UNIT}$")
+# "2.5 seconds starting at 0:30", "one bar at 0:40", "at 0:30 for 2.5 s", "0:30 for 2.5 s": a length + a start
+_START_FOR = (
+    re.compile(r"^(?:for\s+)?(?P<d>.+?)\s+(?:starting|beginning|from|at)\s+(?:at\s+|from\s+)?(?P<s>.+)$"),
+    re.compile(r"^(?:starting\s+|beginning\s+)?(?:at|from)\s+(?P<s>.+?)\s+for\s+(?P<d>.+)$"),
+    re.compile(r"^(?P<s>[\d:.]+\s*s?)\s+for\s+(?P<d>.+)$"),
+)
 
 
 def _num(text: str) -> float:
@@ -300,12 +306,11 @@ class Resolver:
         m = re.match(r"^between\s+(.+?)\s+and\s+(.+)$", t)
         if m:
             return [Span(self.point(m.group(1)), self.point(m.group(2), as_end=True))]
-        m = (re.match(r"^(?:for\s+)?(?P<d>.+?)\s+(?:starting|beginning|from)\s+(?:at\s+|from\s+)?(?P<s>.+)$", t)
-             or re.match(r"^(?:starting\s+|beginning\s+)?(?:at|from)\s+(?P<s>.+?)\s+for\s+(?P<d>.+)$", t)
-             or re.match(r"^(?P<s>[\d:.]+\s*s?)\s+for\s+(?P<d>.+)$", t))
-        if m and _QTY.match(_norm(m.group("d"))):
-            start = self.point(m.group("s"))
-            return [Span(start, start + self.duration(m.group("d"), start))]
+        for pattern in _START_FOR:
+            m = pattern.match(t)
+            if m and _QTY.match(_norm(m.group("d"))):
+                start = self.point(m.group("s"))
+                return [Span(start, start + self.duration(m.group("d"), start))]
         for sep in (" of ", " in ", " during "):
             if sep in t:
                 inner, outer = t.split(sep, 1)

@@ -11,7 +11,16 @@ from pydantic import Field
 
 from ...model.project import Project
 from ...model.segment import Pulse, Rainbow, Segment, Strobe
-from .args import BallsValue, BallValue, ColorValue, DurationValue, OptionalSpanArgs, SpanArgs, TimeValue
+from .args import (
+    ADVANCED,
+    BallsValue,
+    BallValue,
+    ColorValue,
+    DurationValue,
+    OptionalSpanArgs,
+    SpanArgs,
+    TimeValue,
+)
 from .common import ball_list, seg, spans_of, where
 from .registry import Tool, ToolArgs, ToolContext
 from .resolve import ResolveError, Span
@@ -43,9 +52,10 @@ class ModifySegmentArgs(ToolArgs):
     at: TimeValue = Field(description="any time inside the segment to change")
     color: ColorValue | None = None
     end_color: ColorValue | None = Field(None, description="makes it a fade to this colour")
-    start: TimeValue | None = Field(None, description="new start")
-    end: TimeValue | None = Field(None, description="new end")
-    duration: DurationValue | None = Field(None, description="new length (instead of end)")
+    # retiming is rare; small models that see these tend to use modify_segment to colour ranges
+    start: TimeValue | None = Field(None, description="new start", json_schema_extra=ADVANCED)
+    end: TimeValue | None = Field(None, description="new end", json_schema_extra=ADVANCED)
+    duration: DurationValue | None = Field(None, description="new length (instead of end)", json_schema_extra=ADVANCED)
 
 
 def modify_segment(ctx: ToolContext, a: ModifySegmentArgs) -> dict:
@@ -55,7 +65,8 @@ def modify_segment(ctx: ToolContext, a: ModifySegmentArgs) -> dict:
     assert ctx.editor is not None
     old = ctx.project.balls[b].segment_at(t)
     if old is None:
-        raise ResolveError(f"ball {b + 1} has no segment at {t / 1000:g} s; read get_segments to find one")
+        raise ResolveError(_no_segment(ctx, b, t) + "; to colour a time range use create_segment (when, balls, color) "
+                           "instead")
     start = r.point(a.start) if a.start is not None else old.start_ms
     if a.duration is not None:
         end = start + r.duration(a.duration, start)
@@ -73,6 +84,15 @@ def modify_segment(ctx: ToolContext, a: ModifySegmentArgs) -> dict:
     return {"done": f"ball {b + 1} segment now {new.start_ms / 1000:g}–{new.end_ms / 1000:g} s"}
 
 
+def _no_segment(ctx: ToolContext, b: int, t: int, show: int = 6) -> str:
+    """Error text naming the ball's segments, so the model can retry with a time inside one."""
+    segs = ctx.project.balls[b].segment_list()
+    listed = ", ".join(f"{s.start_ms / 1000:g}–{s.end_ms / 1000:g} s" for s in segs[:show])
+    more = f" and {len(segs) - show} more (get_segments)" if len(segs) > show else ""
+    where = f"its segments: {listed}{more}" if segs else "it has no segments at all"
+    return f"ball {b + 1} has no segment at {t / 1000:g} s ({where})"
+
+
 class DeleteSegmentArgs(ToolArgs):
     ball: BallValue
     at: TimeValue = Field(description="any time inside the segment to delete")
@@ -82,7 +102,7 @@ def delete_segment(ctx: ToolContext, a: DeleteSegmentArgs) -> dict:
     b = ctx.resolve.ball(a.ball)
     t = ctx.resolve.point(a.at)
     if ctx.project.balls[b].segment_at(t) is None:
-        raise ResolveError(f"ball {b + 1} has no segment at {t / 1000:g} s; read get_segments to find one")
+        raise ResolveError(_no_segment(ctx, b, t))
     assert ctx.editor is not None
     s = ctx.editor.delete_segment(b, t, label="delete_segment")
     return {"done": f"deleted ball {b + 1} segment {s.start_ms / 1000:g}–{s.end_ms / 1000:g} s"}
@@ -216,9 +236,11 @@ def add_effect(ctx: ToolContext, a: AddEffectArgs) -> dict:
 
 
 TIMELINE_TOOLS = [
-    Tool("create_segment", "Colour balls for a time range (solid, or a fade with end_color). Overwrites what is there.",
+    Tool("create_segment", "One steady colour on balls for a time range (or a fade with end_color); overwrites what "
+         "is there. Not for flashing, strobe, pulse or rainbow.",
          CreateSegmentArgs, create_segment, "write"),
-    Tool("modify_segment", "Change the colour or timing of the segment at a given time on one ball.",
+    Tool("modify_segment", "Change the colour or timing of the one existing segment found at a given time on one "
+         "ball (to colour a range, use create_segment).",
          ModifySegmentArgs, modify_segment, "write"),
     Tool("delete_segment", "Delete the segment at a given time on one ball.", DeleteSegmentArgs, delete_segment,
          "write", lambda a, p: "deletes a segment"),
@@ -226,8 +248,10 @@ TIMELINE_TOOLS = [
          ClearTimelineArgs, clear_timeline, "write", _clear_reason),
     Tool("create_segments_batch", "Create many segments in one call (each item: balls, color, time).",
          CreateSegmentsBatchArgs, create_segments_batch, "write", _batch_reason),
-    Tool("set_default_color", "Fill the empty parts of balls' timelines with a colour (keeps existing segments).",
+    Tool("set_default_color", "Fill only the empty parts of balls' timelines with one colour (keeps existing "
+         "segments).",
          SetDefaultColorArgs, set_default_color, "write"),
-    Tool("add_effect", "Add strobe, pulse or rainbow to the segments in a range (or 'none' to remove effects).",
+    Tool("add_effect", "Strobe, pulse or rainbow on balls over a range (color paints first where there is "
+         "nothing; 'none' removes effects).",
          AddEffectArgs, add_effect, "write"),
 ]
