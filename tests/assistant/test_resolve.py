@@ -35,6 +35,8 @@ def r() -> Resolver:
     ("for 2.5 seconds starting at 0:30", [(30000, 32500)]),
     ("at 0:30 for 4 beats", [(30000, 32000)]),
     ("starting at bar 9 for 2 bars", [(16500, 20500)]),
+    ("one bar at 0:40", [(40000, 42000)]),
+    ("2 bars starting at bar 9", [(16500, 20500)]),
     ("bar 5 to bar 8", [(8500, 16500)]),
     ("all choruses", [(30000, 50000), (70000, 85000)]),
     ("the whole verse 2", [(50000, 70000)]),
