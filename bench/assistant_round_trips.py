@@ -61,6 +61,7 @@ async def main() -> None:
 
         class Shared:
             name, model, context_window = provider.name, provider.model, provider.n_ctx
+            wrap_up_from_tools = provider.wrap_up_from_tools
 
             def stream(self, request):
                 return provider.stream(request)

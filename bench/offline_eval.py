@@ -73,9 +73,11 @@ async def main() -> None:
     sink = Collect()
     provider = OfflineProvider(args.model, timeout_s=args.timeout, metrics_sink=sink)
     t0 = time.perf_counter()
+    from sequence_maker.assistant.prompts import fixed_system_text
     from sequence_maker.assistant.tools import default_registry
 
-    await provider.load(warmup_tools=default_registry().specs())
+    # what the studio does at start-up: the tool prefix and the assistant's fixed rules
+    await provider.load(warmup_tools=default_registry().specs(), warmup_system=fixed_system_text())
     load_s = time.perf_counter() - t0
     print(f"model {provider.model} loaded + warmed in {load_s:.1f} s; suite {suite.name}: {len(cases)} cases")
 

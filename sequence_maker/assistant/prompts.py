@@ -50,16 +50,22 @@ def feedback_block(feedback: Sequence[Feedback], limit: int = 6) -> str:
     return "Feedback on earlier results (do more of what was liked, avoid what was disliked):\n" + "\n".join(lines)
 
 
-def system_prompt(context_json: str, custom_instructions: str = "", feedback: Sequence[Feedback] = ()) -> str:
-    """The full system prompt: fixed rules first (cacheable prefix), then the per-turn tail."""
+def fixed_system_text(custom_instructions: str = "", feedback: Sequence[Feedback] = ()) -> str:
+    """The part of the system prompt that precedes the project: the same on every request of a
+    user, so a local model can evaluate it once at start-up (see ``OfflineProvider.load``)."""
     parts = [BASE_PROMPT]
     if custom_instructions.strip():
         parts.append("The user's standing instructions (follow them):\n" + custom_instructions.strip())
     fb = feedback_block(feedback)
     if fb:
         parts.append(fb)
-    parts.append("Project now (compact; read details with tools):\n" + context_json)
     return "\n\n".join(parts)
+
+
+def system_prompt(context_json: str, custom_instructions: str = "", feedback: Sequence[Feedback] = ()) -> str:
+    """The full system prompt: fixed rules first (cacheable prefix), then the per-turn tail."""
+    return (fixed_system_text(custom_instructions, feedback)
+            + "\n\nProject now (compact; read details with tools):\n" + context_json)
 
 
 #: Named templates; ``{text}`` is the user's extra words (section name, style …).

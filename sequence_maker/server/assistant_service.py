@@ -164,6 +164,10 @@ class AssistantService:
             tools = _warmup_tools(load)
             if tools is not None:  # the offline model: evaluate the tool prefix now, not on the first request
                 kwargs["warmup_tools"] = tools
+                if "warmup_system" in inspect.signature(load).parameters:
+                    from ..assistant.prompts import fixed_system_text
+
+                    kwargs["warmup_system"] = fixed_system_text()
             try:
                 await load(**kwargs)
             except BaseException:

@@ -16,10 +16,12 @@ class ScriptedEngine:
     def __init__(self, scripts: list[Any]) -> None:
         self.scripts = list(scripts)
         self.bodies: list[dict[str, Any]] = []
+        self.warm_bodies: list[dict[str, Any]] = []
         self.stopped_early = threading.Event()
         self.closed = False
 
     def chat_once(self, body: dict[str, Any]) -> dict[str, Any]:
+        self.warm_bodies.append(body)
         return {"choices": [{"message": {"content": "ok"}}]}
 
     def chat(self, body: dict[str, Any], on_chunk) -> None:

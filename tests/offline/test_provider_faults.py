@@ -220,3 +220,16 @@ async def test_reply_after_calls_is_sent_as_text_with_the_calls():
     assert kinds.index("text_delta") < kinds.index("tool_call_end") and kinds[-1] == "finish"
     assert "".join(e.text for e in events if e.type == "text_delta") == "The song is 60 s long."
     assert events[-1].reason == "tool_calls"
+
+
+async def test_warm_up_evaluates_the_tool_prefix_and_the_callers_fixed_system_text_once():
+    provider, engine = _provider([GOOD_CALL])
+    await provider.load(warmup_tools=TOOLS, warmup_system="House rules: be brief.")
+    await provider.load(warmup_tools=TOOLS, warmup_system="House rules: be brief.")
+    assert len(engine.warm_bodies) == 1
+    system = engine.warm_bodies[0]["messages"][0]["content"]
+    assert "create_segment(" in system and system.endswith("House rules: be brief.")
+    # the real request then shares that prefix (the engine's prompt cache reuses it)
+    await _collect(provider, ChatRequest(messages=[ChatMessage("system", "House rules: be brief."),
+                                                   ChatMessage("user", "hi")], tools=TOOLS))
+    assert engine.bodies[0]["messages"][0]["content"].startswith(system)

@@ -38,8 +38,9 @@ class FakeOffline:
         self.cancelled = False
         self.closed = False
 
-    async def load(self, on_progress=None, warmup_tools=None) -> None:
+    async def load(self, on_progress=None, warmup_tools=None, warmup_system=None) -> None:
         self.calls.append([t.name for t in warmup_tools or []])
+        self.system = warmup_system
         if on_progress is not None:
             on_progress(_Progress("warmup", None, "Warming up the offline model"))
         try:
@@ -82,6 +83,9 @@ def test_startup_warms_the_tool_prefix_once_without_blocking(settings, monkeypat
         fake.release.set()
         wait_for(lambda: _status(client)["state"] == "ready", what="ready")
         assert fake.calls == [default_registry().names()]  # once, with the tools the studio's turns send
+        from sequence_maker.assistant.prompts import BASE_PROMPT
+
+        assert fake.system.startswith(BASE_PROMPT)  # and the assistant's fixed rules that follow them
         assert fake.loaded and not fake.cancelled
 
 

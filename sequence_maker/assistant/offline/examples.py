@@ -50,8 +50,7 @@ GUIDE: list[tuple[str, str]] = [
     ("flash, blink, alternate, chase", "beat_pattern"),
     ("strobe, pulse, rainbow", "add_effect"),
     ("fade", "fade_range"),
-    ("a plain colour for a time", "create_segment"),
-    ("change the colour of an existing segment", "modify_segment"),
+    ("make, turn or colour balls a colour for a time or section", "create_segment"),
     ("colours across the sections", "section_theme"),
 ]
 

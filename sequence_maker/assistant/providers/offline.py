@@ -146,11 +146,14 @@ class OfflineProvider:
     def _pool_key(self) -> tuple[str, int, int, bool]:
         return (str(self._choice.path), self.n_ctx, self.threads, self.repack_weights)
 
-    async def load(self, on_progress: ProgressCallback | None = None, warmup_tools: list[ToolSpec] | None = None) -> None:
+    async def load(self, on_progress: ProgressCallback | None = None, warmup_tools: list[ToolSpec] | None = None,
+                   warmup_system: str | None = None) -> None:
         """Assemble/verify/load the model (once per process; shared) with progress to ``on_progress``.
 
         Runs the blocking work in a thread. ``warmup_tools`` pre-fills the prompt cache with the
-        fixed prefix for that tool set, so the first real request is as fast as later ones.
+        fixed prefix for that tool set, so the first real request is as fast as later ones;
+        ``warmup_system`` (the caller's system text that comes before anything per-request, e.g.
+        the assistant's rules) is evaluated with it, since it follows the prefix in every prompt.
         """
         notify = self._notifier(on_progress or self.on_progress)
         started = time.monotonic()
@@ -178,10 +181,11 @@ class OfflineProvider:
                     slot.idle.wait()
                     slot.idle.clear()  # requests arriving now wait instead of evicting the prefix
                     try:
-                        self._warm(slot.engine, tools)
+                        if hash(prefix) not in slot.warmed:  # another load may have warmed it meanwhile
+                            self._warm(slot.engine, tools, warmup_system)
+                            slot.warmed.add(hash(prefix))
                     finally:
                         slot.idle.set()
-                    slot.warmed.add(hash(prefix))
             return slot
 
         self._slot = await asyncio.to_thread(work)
@@ -212,8 +216,9 @@ class OfflineProvider:
         return notify
 
     @staticmethod
-    def _warm(engine: Any, tools: list[ToolSpec]) -> None:
-        messages = build_messages([ChatMessage(role="user", content="Hello")], tools)
+    def _warm(engine: Any, tools: list[ToolSpec], system: str | None = None) -> None:
+        context = [ChatMessage(role="system", content=system)] if system else []
+        messages = build_messages([*context, ChatMessage(role="user", content="Hello")], tools)
         body = {"messages": messages, "max_tokens": 1, "temperature": 0.0, "cache_prompt": True}
         engine.chat_once(body)
 

@@ -239,8 +239,8 @@ TIMELINE_TOOLS = [
     Tool("create_segment", "One steady colour on balls for a time range (or a fade with end_color); overwrites what "
          "is there. Not for flashing, strobe, pulse or rainbow.",
          CreateSegmentArgs, create_segment, "write"),
-    Tool("modify_segment", "Change the colour or timing of the one existing segment found at a given time on one "
-         "ball (to colour a range, use create_segment).",
+    Tool("modify_segment", "Recolour or retime ONE existing segment of one ball, found by a time inside it "
+         "(not for colouring a time or section: that is create_segment).",
          ModifySegmentArgs, modify_segment, "write"),
     Tool("delete_segment", "Delete the segment at a given time on one ball.", DeleteSegmentArgs, delete_segment,
          "write", lambda a, p: "deletes a segment"),
