@@ -242,8 +242,12 @@ def test_effects_split_copy_paste_delete_resize(page: Any) -> None:
     drag(page, lane_point(page, 2, mid), lane_point(page, 1, mid + shift))
     page.wait_for_function("window.__studio.state.project.balls[1].segments.length === 2")
     moved = segments(page, 1)
-    assert [m["start_ms"] - b["start_ms"] for m, b in zip(moved, before, strict=True)] == [shift] * 2
-    assert segments(page, 2) == [] and studio_state(page, "s.selection.length") == 2
+    offsets = {m["start_ms"] - b["start_ms"] for m, b in zip(moved, before, strict=True)}
+    # both pieces move by one offset: the dragged piece's start snapped to beat 14 or its end to beat 16
+    assert len(offsets) == 1 and offsets.pop() in {shift, beats[16] - beats[14]}, (moved, before)
+    assert segments(page, 2) == []
+    # the selection follows the moved pieces once the move's answer has settled (it can trail the patch)
+    page.wait_for_function("window.__studio.state.selection.length === 2")
     page.keyboard.press("Control+z")
     page.wait_for_function("window.__studio.state.project.balls[2].segments.length === 2")
     assert segments(page, 2) == before
