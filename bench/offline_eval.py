@@ -65,13 +65,15 @@ async def main() -> None:
     ap.add_argument("--suite", type=Path, default=None)
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--timeout", type=float, default=60.0)
+    ap.add_argument("--flash-attention", choices=["on", "off", "auto"], default="off")
     ap.add_argument("--show-calls", action="store_true",
                     help="print the tool calls of every case (failing cases always show them)")
     args = ap.parse_args()
     suite = args.suite or default_suite()
     cases = load_suite(suite)[: args.limit or None]
     sink = Collect()
-    provider = OfflineProvider(args.model, timeout_s=args.timeout, metrics_sink=sink)
+    fa = {"on": True, "off": False, "auto": None}[args.flash_attention]
+    provider = OfflineProvider(args.model, timeout_s=args.timeout, metrics_sink=sink, flash_attention=fa)
     t0 = time.perf_counter()
     from sequence_maker.assistant.prompts import fixed_system_text
     from sequence_maker.assistant.tools import default_registry

@@ -84,3 +84,30 @@ def save_project(doc: ProjectDocument) -> Path:
         return doc.save()
     except (ProjectFileError, OSError) as e:
         fail(f"could not save: {e}")
+
+
+async def preload_with_status(provider: object, custom_instructions: str = "") -> None:
+    """Load a provider that needs it (the embedded model) with a progress line on stderr.
+
+    Without this, the first request of ``ask``/``eval`` would sit silent for a minute on 2 cores
+    while the model loads and its fixed prompt is evaluated."""
+    import time
+
+    from sequence_maker.assistant.preload import needs_load, preload
+
+    if not needs_load(provider):
+        return
+    errs = err_console()
+    started = time.monotonic()
+    with errs.status("Preparing the offline model…") as status:
+
+        def show(ev: object) -> None:
+            fraction = getattr(ev, "fraction", None)
+            pct = f" {fraction * 100:.0f} %" if isinstance(fraction, float) and fraction < 1 else ""
+            status.update(f"{getattr(ev, 'message', 'Loading the model')}{pct}")
+
+        try:
+            await preload(provider, show, custom_instructions=custom_instructions)
+        except Exception as exc:  # missing weights, wrong hash, load failure: the message says what to do
+            fail(str(exc))
+    errs.print(f"[dim]{getattr(provider, 'model', 'model')} ready in {time.monotonic() - started:.1f} s[/]")

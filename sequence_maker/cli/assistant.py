@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from ._common import console, err_console, fail, open_project, save_project
+from ._common import console, err_console, fail, open_project, preload_with_status, save_project
 
 if TYPE_CHECKING:
     from sequence_maker.assistant.providers.base import Provider
@@ -128,6 +128,7 @@ def ask(
 
     async def run() -> None:
         try:
+            await preload_with_status(prov, instructions)
             async for ev in assistant.run_turn(doc.editor, history, prompt, approver=_terminal_approver,
                                                template=template):
                 _render(ev, out, errs, state)
@@ -225,9 +226,19 @@ def eval_suite(
             for call in r.calls or ["(no tool calls)"]:
                 errs.print(f"    → {escape(call)}", soft_wrap=True)
 
+    async def run() -> list[ev.CaseResult]:
+        if not (provider and provider.startswith("scripted:")):
+            # load the embedded model once up front (shared by every case's provider), with progress,
+            # so the first case's time is not the model's load time
+            first = _make_provider(provider)
+            try:
+                await preload_with_status(first)
+            finally:
+                await first.aclose()
+        return await ev.run_suite(cases, factory, on_result=progress, concurrency=concurrency, max_steps=max_steps)
+
     try:
-        results = asyncio.run(ev.run_suite(cases, factory, on_result=progress, concurrency=concurrency,
-                                           max_steps=max_steps))
+        results = asyncio.run(run())
     except ev.SuiteError as exc:
         fail(str(exc))
     table = Table(title=f"{suite.name}")
@@ -240,6 +251,11 @@ def eval_suite(
     out.print(table)
     rep = ev.report(results)
     out.print(f"score: {rep['passed']}/{rep['total']}")
+    if results:
+        seconds = sum(r.seconds for r in results)
+        requests = sum(r.llm_requests for r in results)
+        per_request = f", {seconds / requests:.2f} s per model request ({requests} requests)" if requests else ""
+        out.print(f"time: {seconds / len(results):.2f} s per case{per_request}")
     if json_out is not None:
         from sequence_maker.storage.atomic import atomic_write_bytes
 

@@ -8,7 +8,6 @@ assistant."""
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -139,6 +138,7 @@ class AssistantService:
                    message=f"Assistant unavailable: {scrub(str(e))}. Hand editing works. {HOW_TO_CONNECT}")
 
     async def _create(self, name: str, report: bool = True, gen: int | None = None) -> Any:
+        from ..assistant.preload import needs_load, preload
         from ..assistant.providers.errors import UnknownProfile
         from ..assistant.providers.registry import create_provider
 
@@ -152,24 +152,16 @@ class AssistantService:
             self._set(state="loading", profile=name, provider=profile.provider, model=profile.model or None,
                       message=f"Connecting to {name}…")
         provider = await asyncio.to_thread(create_provider, profile, metrics_sink=self.store.metrics)
-        load = getattr(provider, "load", None)
-        if callable(load) and not getattr(provider, "loaded", True):
+        if needs_load(provider):
             finished = False
 
             def progress(p: Any) -> None:
                 if visible() and not finished:  # late deliveries must not undo "ready"
                     self._set(state="loading", progress=getattr(p, "fraction", None),
                               message=getattr(p, "message", "Loading the model…"))
-            kwargs: dict[str, Any] = {"on_progress": progress}
-            tools = _warmup_tools(load)
-            if tools is not None:  # the offline model: evaluate the tool prefix now, not on the first request
-                kwargs["warmup_tools"] = tools
-                if "warmup_system" in inspect.signature(load).parameters:
-                    from ..assistant.prompts import fixed_system_text
-
-                    kwargs["warmup_system"] = fixed_system_text()
             try:
-                await load(**kwargs)
+                # the offline model: evaluate the studio's prompt prefix now, not on the first request
+                await preload(provider, progress)
             except BaseException:
                 await _close(provider)
                 raise
@@ -206,25 +198,6 @@ class AssistantService:
             if p is not None:
                 await _close(p)
         self.provider, self._extra = None, {}
-
-
-def _warmup_tools(load: Callable[..., Any]) -> list[Any] | None:
-    """The studio's tool specs when ``load`` can pre-evaluate them (the offline model), else None.
-
-    The embedded model spends tens of seconds on 2 cores evaluating the system prompt + tool
-    schemas; llama.cpp then reuses that prefix from its cache. Doing it in the background start-up
-    load (behind the "loading" status) means the user's first question does not pay for it. The
-    specs must be the ones the studio's turns send (``Assistant`` defaults to ``default_registry``),
-    otherwise the warmed prefix would never match."""
-    try:
-        params = inspect.signature(load).parameters
-    except (TypeError, ValueError):
-        return None
-    if "warmup_tools" not in params:
-        return None
-    from ..assistant.tools import default_registry
-
-    return list(default_registry().specs())
 
 
 async def _close(provider: Any) -> None:

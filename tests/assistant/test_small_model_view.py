@@ -61,3 +61,19 @@ def test_modify_without_a_segment_lists_the_segments_and_points_to_create_segmen
     assert "10–20 s" in text and "create_segment" in text
     with pytest.raises(ResolveError, match="no segments at all"):
         run(editor, "delete_segment", ball=2, at="0:05")
+
+
+def test_a_range_given_to_modify_or_delete_names_the_call_that_was_meant():
+    editor = make_editor()
+    with pytest.raises(ResolveError) as err:
+        run(editor, "modify_segment", ball=1, at="last 10 seconds", color="blue")
+    text = str(err.value)
+    assert "'last 10 seconds' is a time range" in text
+    assert 'create_segment(when="last 10 seconds", balls=1, color="blue")' in text
+    with pytest.raises(ResolveError) as err:
+        run(editor, "delete_segment", ball=2, at="bars 1-2")
+    assert 'clear_timeline(when="bars 1-2", balls=2)' in str(err.value)
+    # a moment that is neither a time nor a range keeps the resolver's own explanation
+    with pytest.raises(ResolveError, match="cannot read time 'whenever'"):
+        run(editor, "modify_segment", ball=1, at="whenever", color="blue")
+    assert editor.project.balls[0].segment_list() == []

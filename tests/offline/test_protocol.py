@@ -10,7 +10,7 @@ from sequence_maker.assistant.offline.grammar import (
     answer_grammar,
     rule_references,
 )
-from sequence_maker.assistant.offline.prompt import build_messages, system_prefix
+from sequence_maker.assistant.offline.prompt import FIX_HINT, WRAP_UP_HINT, build_messages, system_prefix
 from sequence_maker.assistant.offline.schema import small_model_tools, validate
 from sequence_maker.assistant.offline.syntax import (
     AnswerInvalid,
@@ -183,6 +183,21 @@ def test_prompt_renders_tool_round_trip_as_alternating_turns():
     assert roles == ["system", "user", "assistant", "user"]
     assert msgs[2]["content"].splitlines()[1] == 'clear_range(ball="2", start="0:00", end="0:05")'
     assert "[create_segment ok] ok" in msgs[3]["content"] and "[clear_range ERROR] no such time" in msgs[3]["content"]
+    # one failed call in the round: the hint asks for the corrected call, not a summary
+    assert FIX_HINT in msgs[3]["content"] and WRAP_UP_HINT not in msgs[3]["content"]
+    ok_only = build_messages(history[:3], TOOLS)
+    assert WRAP_UP_HINT in ok_only[-1]["content"] and FIX_HINT not in ok_only[-1]["content"]
+
+
+def test_prefix_shows_fixing_a_call_from_an_error_that_names_it():
+    from sequence_maker.assistant.tools import default_registry
+
+    tools = small_model_tools(default_registry().specs())
+    prefix = system_prefix(tools)
+    shown = 'clear_timeline(when="verse 2", balls=3)'
+    assert "[delete_segment ERROR] 'verse 2' is a time range" in prefix
+    assert prefix.count(shown) == 2  # named in the error, then made as the answer
+    assert "[delete_segment ERROR]" not in system_prefix([t for t in tools if t.name != "delete_segment"])
 
 
 def test_argument_named_like_a_doc_keyword_survives_stripping():

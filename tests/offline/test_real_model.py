@@ -62,6 +62,21 @@ async def test_agent_turn_with_the_real_model_applies_the_edit(engine, case_id):
     assert sink.records[-1].cached_input_tokens > 0  # the fixed prefix came from the prompt cache
 
 
+async def test_after_a_tool_error_that_names_the_meant_call_the_model_makes_it(engine):
+    tools = default_registry().specs()
+    wrong = {"ball": 1, "at": "last 10 seconds", "color": "blue"}
+    error = ("modify_segment: 'last 10 seconds' is a time range, but modify_segment changes ONE existing segment "
+             "found by a moment inside it; for the range call create_segment(when=\"last 10 seconds\", balls=1, "
+             "color=\"blue\"). Nothing was changed; fix the arguments.")
+    history = [ChatMessage("user", "turn all balls blue for the last 10 seconds"),
+               ChatMessage("assistant", "", tool_calls=[{"id": "c1", "name": "modify_segment", "arguments": wrong}]),
+               ChatMessage("tool", error, tool_call_id="c1", name="modify_segment", is_error=True)]
+    events = await _events(_provider(engine, timeout_s=DEADLINE_S), ChatRequest(messages=history, tools=tools))
+    calls = [(e.name, e.arguments) for e in events if e.type == "tool_call_end"]
+    assert [name for name, _ in calls] == ["create_segment"], events[-1]
+    assert calls[0][1]["when"] == "last 10 seconds" and calls[0][1]["color"] == "blue"
+
+
 async def test_a_request_over_its_deadline_times_out_and_the_model_recovers(engine):
     tools = default_registry().specs()
     long_ask = ChatRequest(messages=[ChatMessage("user", "Write a long poem about juggling balls.")], tools=tools,

@@ -115,10 +115,13 @@ def test_failed_warm_up_is_logged_and_reported_not_raised(settings, monkeypatch,
 
 
 def test_a_load_without_warmup_tools_is_called_as_before() -> None:
-    from sequence_maker.server.assistant_service import _warmup_tools
+    from sequence_maker.assistant.preload import warmup_arguments
+    from sequence_maker.assistant.prompts import fixed_system_text
 
     async def plain(on_progress=None) -> None:
         return None
 
-    assert _warmup_tools(plain) is None
-    assert [t.name for t in _warmup_tools(FakeOffline().load) or []] == default_registry().names()
+    assert warmup_arguments(plain) == {}
+    args = warmup_arguments(FakeOffline().load, custom_instructions="Always use pastel colours.")
+    assert [t.name for t in args["warmup_tools"]] == default_registry().names()
+    assert args["warmup_system"] == fixed_system_text("Always use pastel colours.")

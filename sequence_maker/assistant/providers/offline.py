@@ -109,6 +109,7 @@ class OfflineProvider:
         full_verify: bool = False,
         warmup: bool = True,
         repack_weights: bool = True,
+        flash_attention: bool | None = False,
         on_progress: ProgressCallback | None = None,
         metrics_sink: MetricsSink | None = None,
         engine: Any = None,
@@ -123,6 +124,7 @@ class OfflineProvider:
         self.full_verify = full_verify
         self.warmup = warmup
         self.repack_weights = repack_weights
+        self.flash_attention = flash_attention
         self.on_progress = on_progress
         self.metrics_sink = metrics_sink
         # an injected engine (tests, embedding apps) is used as is and never closed by us
@@ -143,8 +145,8 @@ class OfflineProvider:
         return self._choice.path
 
     @property
-    def _pool_key(self) -> tuple[str, int, int, bool]:
-        return (str(self._choice.path), self.n_ctx, self.threads, self.repack_weights)
+    def _pool_key(self) -> tuple[object, ...]:
+        return (str(self._choice.path), self.n_ctx, self.threads, self.repack_weights, self.flash_attention)
 
     async def load(self, on_progress: ProgressCallback | None = None, warmup_tools: list[ToolSpec] | None = None,
                    warmup_system: str | None = None) -> None:
@@ -168,7 +170,8 @@ class OfflineProvider:
                     progress=lambda stage, done, total: notify(stage, done / total if total else None),
                 )
                 notify("load", None)
-                engine = LlamaEngine(EngineConfig(path, n_ctx=self.n_ctx, threads=self.threads, repack_weights=self.repack_weights))
+                engine = LlamaEngine(EngineConfig(path, n_ctx=self.n_ctx, threads=self.threads, repack_weights=self.repack_weights,
+                                                  flash_attention=self.flash_attention))
                 engine.load()
                 return engine
 
@@ -354,6 +357,7 @@ class OfflineProvider:
             if answer.calls and not reply_forced and _all_repeats(answer.calls, done_calls):
                 # Small models tend to repeat a call that just succeeded instead of wrapping up.
                 # Never run it twice: ask once more, with a grammar that only allows a reply.
+                # (A call that failed may be repeated: the failure can be transient, e.g. a timeout.)
                 reply_forced = True
                 metrics.retries += 1
                 grammar = answer_grammar(tools, "none", wrap_up=True)

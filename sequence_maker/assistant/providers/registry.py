@@ -43,7 +43,7 @@ def _create_offline(
     if factory is not None:
         return factory(profile, metrics_sink=metrics_sink)
     options = {
-        k: v for k, v in profile.options.items() if k in ("model_path", "n_ctx", "threads", "timeout_s")
+        k: v for k, v in profile.options.items() if k in ("model_path", "n_ctx", "threads", "timeout_s", "flash_attention")
     }
     return offline.OfflineProvider(
         profile.model or None, name=profile.name, metrics_sink=metrics_sink, **options

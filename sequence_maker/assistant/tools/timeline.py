@@ -4,6 +4,7 @@ dry run), so an invalid call never touches the real project."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from typing import Literal
 
@@ -58,10 +59,33 @@ class ModifySegmentArgs(ToolArgs):
     duration: DurationValue | None = Field(None, description="new length (instead of end)", json_schema_extra=ADVANCED)
 
 
+def _call_text(name: str, **arguments: object) -> str:
+    """A tool call written out for an error message (the model copies it more reliably than prose)."""
+    return f"{name}(" + ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in arguments.items()) + ")"
+
+
+def _segment_time(ctx: ToolContext, value: object, tool: str, instead: str) -> int:
+    """The moment that finds ONE existing segment. A range phrase ("last 10 seconds", "the chorus
+    bars 1-4") is the commonest small-model mistake here: its error names the call that was meant."""
+    try:
+        return ctx.resolve.point(value)
+    except ResolveError as exc:
+        if isinstance(value, str):
+            try:
+                ctx.resolve.spans(when=value)
+            except ResolveError:
+                raise exc from None
+            raise ResolveError(f"{value!r} is a time range, but {tool} changes ONE existing segment found by a "
+                               f"moment inside it; for the range call {instead}") from None
+        raise
+
+
 def modify_segment(ctx: ToolContext, a: ModifySegmentArgs) -> dict:
     r = ctx.resolve
     b = r.ball(a.ball)
-    t = r.point(a.at)
+    colors = {"color": a.color} if a.color is not None else {}
+    t = _segment_time(ctx, a.at, "modify_segment", _call_text("create_segment", when=a.at, balls=a.ball,
+                                                               **(colors or {"color": "<colour>"})))
     assert ctx.editor is not None
     old = ctx.project.balls[b].segment_at(t)
     if old is None:
@@ -100,7 +124,7 @@ class DeleteSegmentArgs(ToolArgs):
 
 def delete_segment(ctx: ToolContext, a: DeleteSegmentArgs) -> dict:
     b = ctx.resolve.ball(a.ball)
-    t = ctx.resolve.point(a.at)
+    t = _segment_time(ctx, a.at, "delete_segment", _call_text("clear_timeline", when=a.at, balls=a.ball))
     if ctx.project.balls[b].segment_at(t) is None:
         raise ResolveError(_no_segment(ctx, b, t))
     assert ctx.editor is not None
