@@ -37,6 +37,9 @@ def r() -> Resolver:
     ("starting at bar 9 for 2 bars", [(16500, 20500)]),
     ("one bar at 0:40", [(40000, 42000)]),
     ("2 bars starting at bar 9", [(16500, 20500)]),
+    ("bar 9 for 2 bars", [(16500, 20500)]),
+    ("beat 3 for 4 beats", [(1500, 3500)]),
+    ("chorus 2 for 2 bars", [(70000, 74000)]),
     ("bar 5 to bar 8", [(8500, 16500)]),
     ("all choruses", [(30000, 50000), (70000, 85000)]),
     ("the whole verse 2", [(50000, 70000)]),
@@ -60,6 +63,7 @@ def test_start_plus_duration_in_seconds_beats_and_bars(r: Resolver) -> None:
     ({"start": "0:30"}, "give 'end' or 'duration'"),
     ({}, "say when"),
     ({"when": "0:20-0:10"}, "empty or backwards"),
+    ({"when": "the bridge for 2 bars"}, "cannot read range"),
 ])
 def test_bad_times_explain_the_fix(r: Resolver, kwargs: dict, fragment: str) -> None:
     with pytest.raises(ResolveError, match=fragment):

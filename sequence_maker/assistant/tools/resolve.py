@@ -46,6 +46,9 @@ _START_FOR = (
     re.compile(r"^(?:for\s+)?(?P<d>.+?)\s+(?:starting|beginning|from|at)\s+(?:at\s+|from\s+)?(?P<s>.+)$"),
     re.compile(r"^(?:starting\s+|beginning\s+)?(?:at|from)\s+(?P<s>.+?)\s+for\s+(?P<d>.+)$"),
     re.compile(r"^(?P<s>[\d:.]+\s*s?)\s+for\s+(?P<d>.+)$"),
+    # "bar 3 for 4 beats", "the chorus for 2 bars": the user's "4 beats starting at bar 3" as small
+    # models reorder it; the start must read as a moment, else the other readings are tried
+    re.compile(r"^(?P<s>.+?)\s+for\s+(?P<d>.+)$"),
 )
 
 
@@ -306,10 +309,15 @@ class Resolver:
         m = re.match(r"^between\s+(.+?)\s+and\s+(.+)$", t)
         if m:
             return [Span(self.point(m.group(1)), self.point(m.group(2), as_end=True))]
-        for pattern in _START_FOR:
+        for i, pattern in enumerate(_START_FOR):
             m = pattern.match(t)
             if m and _QTY.match(_norm(m.group("d"))):
-                start = self.point(m.group("s"))
+                try:
+                    start = self.point(m.group("s"))
+                except ResolveError:
+                    if i < len(_START_FOR) - 1:
+                        raise
+                    break  # the generic "<moment> for <length>" did not name a moment
                 return [Span(start, start + self.duration(m.group("d"), start))]
         for sep in (" of ", " in ", " during "):
             if sep in t:
