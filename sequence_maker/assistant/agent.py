@@ -22,16 +22,16 @@ import asyncio
 import inspect
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..history.editor import ProjectEditor
 from ..model.errors import ModelError
 from .approval import ApprovalPolicy
-from .context import context_text, conversation_tokens, fold_history
+from .context import conversation_tokens, fold_history, song_context_text, timelines_text
 from .executor import Outcome, apply_outcome, change_summary, clone_project, preview, run_tool
 from .player import PlayerSink
-from .prompts import Feedback, apply_template, system_prompt
+from .prompts import Feedback, apply_template, system_prompt, turn_content
 from .providers.base import ChatRequest, MetricsSink, Provider
 from .providers.events import (
     ChatMessage,
@@ -143,9 +143,19 @@ class Assistant:
         """Record the user's verdict on a result; later turns see it in the system prompt."""
         self.feedback.append(Feedback(liked, request, note))
 
+    def _prompt_tokens(self, messages: list[ChatMessage]) -> int:
+        """Estimated prompt size of ``messages`` plus the tools, as this provider renders the tools
+        when it says (``tool_prompt_tokens``), else as JSON schemas."""
+        tools = self.registry.specs()
+        own = getattr(self.provider, "tool_prompt_tokens", None)
+        if callable(own):
+            return conversation_tokens(messages) + int(own(list(tools)))
+        return conversation_tokens(messages, tools)
+
     def system_message(self, editor: ProjectEditor) -> ChatMessage:
-        """The system prompt with the project as it is now (built once per turn)."""
-        return ChatMessage("system", system_prompt(context_text(editor.project), self.custom_instructions,
+        """The system prompt with the project's song facts (built once per turn; the timelines ride
+        on each user turn, see :func:`~.prompts.turn_content`)."""
+        return ChatMessage("system", system_prompt(song_context_text(editor.project), self.custom_instructions,
                                                    self.feedback))
 
     def build_request(self, editor: ProjectEditor, history: list[ChatMessage],
@@ -154,7 +164,8 @@ class Assistant:
         of the turn extends the previous one (provider prompt caches hit); the model learns about its
         own edits from the tool results and can re-read the project with the read tools."""
         system = system or self.system_message(editor)
-        return ChatRequest([system, *history], tools=self.registry.specs(), temperature=self.temperature)
+        return ChatRequest([system, *(_as_sent(m) for m in history)], tools=self.registry.specs(),
+                           temperature=self.temperature)
 
     # --- the turn ------------------------------------------------------------------------------
     async def run_turn(self, editor: ProjectEditor, history: list[ChatMessage], user_text: str, *,
@@ -166,9 +177,11 @@ class Assistant:
         self._cancel_requested = False
         repair_history(history)
         system = self.system_message(editor)
-        fixed = conversation_tokens([ChatMessage("user", text), system], self.registry.specs())
+        now = timelines_text(editor.project)
+        asked = ChatMessage("user", text, meta={"timelines": now} if now != _known_timelines(history) else {})
+        fixed = self._prompt_tokens([asked, system])
         fold_history(history, context_window=self.context_window, fixed_tokens=fixed)
-        history.append(ChatMessage("user", text))
+        history.append(asked)
         short = " ".join(text.split())[:60]
         turn = _Turn(label=f"Assistant: {short}")
         cp_before = editor.checkpoint(f"Before: {short}", auto=True)
@@ -191,6 +204,7 @@ class Assistant:
             group_cm.__exit__(None, None, None)  # keep applied edits as one undo step (see module doc)
             changed = bool(group.step.commands)
             cp_after = editor.checkpoint(f"After: {short}", auto=True).id if changed else None
+            _note_timelines_after(history, timelines_text(editor.project))
         yield TurnEndEvent(finish, steps=turn.llm_requests, llm_requests=turn.llm_requests,
                            undo_label=turn.label if changed else None, checkpoint_before=cp_before.id,
                            checkpoint_after=cp_after, cancelled=finish == "cancelled")
@@ -206,7 +220,7 @@ class Assistant:
                 yield TurnEndEvent("max_steps", turn.llm_requests, turn.llm_requests)
                 return
             request = self.build_request(editor, history, system)
-            self.last_request_tokens = conversation_tokens(request.messages, request.tools)
+            self.last_request_tokens = self._prompt_tokens(request.messages)
             turn.llm_requests += 1
             calls: list[_Call] = []
             finish: str | None = None
@@ -479,6 +493,36 @@ async def _aclose(stream: Any) -> None:
             await close()
         except Exception:  # closing a broken stream must not mask the real outcome
             pass
+
+
+def _known_timelines(history: Sequence[ChatMessage]) -> str | None:
+    """The timelines as the model last learned them: after its previous turn, or as last sent."""
+    for m in reversed(history):
+        for key in ("timelines_after", "timelines"):
+            known = m.meta.get(key) if m.meta else None
+            if isinstance(known, str):
+                return known
+    return None
+
+
+def _note_timelines_after(history: list[ChatMessage], timelines: str) -> None:
+    """Remember, on the turn's last message (meta is never sent), what the timelines were at its end.
+
+    The model saw its own edits in the tool results; if nobody touches the timelines before the next
+    request, that request does not repeat them (fewer tokens to re-read on a local model)."""
+    if history and history[-1].role != "user":
+        history[-1].meta["timelines_after"] = timelines
+
+
+def _as_sent(m: ChatMessage) -> ChatMessage:
+    """A history message as the model reads it: a user turn with the timelines it was asked on.
+
+    Each turn keeps its own snapshot, so earlier turns read the same on every later request (a
+    prompt cache keeps them) and the model sees what the timelines were when each thing was said."""
+    timelines = m.meta.get("timelines") if m.role == "user" and m.meta else None
+    if not isinstance(timelines, str):
+        return m
+    return replace(m, content=turn_content(m.content, timelines))
 
 
 def _wrap_up_ready(calls: list[_Call]) -> bool:

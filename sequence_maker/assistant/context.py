@@ -102,12 +102,37 @@ def naive_context(project: Project) -> dict[str, Any]:
                       for i, b in enumerate(project.balls)]}
 
 
+#: The part of :func:`project_context` that changes with every edit (the rest changes with the song).
+TIMELINE_KEYS = ("balls",)
+
+
+def _compact(obj: Any) -> str:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+
+
 def context_text(project: Project) -> str:
-    return json.dumps(project_context(project), separators=(",", ":"), ensure_ascii=False)
+    return _compact(project_context(project))
+
+
+def song_context_text(project: Project) -> str:
+    """The project minus its timelines: song facts, sections, lyrics, name.
+
+    It goes in the system prompt, which then stays byte-identical from edit to edit, so prompt
+    caches (llama.cpp's, and the cloud providers') keep the whole conversation that follows it."""
+    return _compact({k: v for k, v in project_context(project).items() if k not in TIMELINE_KEYS})
+
+
+def timelines_text(project: Project) -> str:
+    """The per-ball overview as it is now: attached to the user turn it was taken for."""
+    ctx = project_context(project)
+    return _compact({k: ctx[k] for k in TIMELINE_KEYS if k in ctx})
 
 
 def message_tokens(m: ChatMessage) -> int:
     n = 4 + estimate_text_tokens(m.content)
+    timelines = m.meta.get("timelines") if m.meta else None
+    if isinstance(timelines, str):
+        n += estimate_text_tokens(timelines) + 8
     for call in m.tool_calls:
         n += estimate_text_tokens(json.dumps(call, default=str))
     return n

@@ -63,9 +63,24 @@ def fixed_system_text(custom_instructions: str = "", feedback: Sequence[Feedback
 
 
 def system_prompt(context_json: str, custom_instructions: str = "", feedback: Sequence[Feedback] = ()) -> str:
-    """The full system prompt: fixed rules first (cacheable prefix), then the per-turn tail."""
+    """The full system prompt: fixed rules first (cacheable prefix), then the project's song facts.
+
+    The timelines are not here: they change with every edit, and anything that changes in the
+    system prompt makes a prompt cache re-read the whole conversation after it. Each user turn
+    carries the timelines as they were when it was asked (:func:`turn_content`)."""
     return (fixed_system_text(custom_instructions, feedback)
-            + "\n\nProject now (compact; read details with tools):\n" + context_json)
+            + "\n\nProject (compact; read details with tools):\n" + context_json)
+
+
+TIMELINES_HEADER = "Timelines at this request:"
+
+
+def turn_content(text: str, timelines: str | None) -> str:
+    """A user turn as the model reads it: the timelines snapshot first (identical text across
+    requests on the same timelines, so it stays in the prompt cache), then the request."""
+    if not timelines:
+        return text
+    return f"{TIMELINES_HEADER} {timelines}\n{text}"
 
 
 #: Named templates; ``{text}`` is the user's extra words (section name, style …).

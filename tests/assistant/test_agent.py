@@ -16,6 +16,7 @@ from sequence_maker.assistant.tools import ALL_TOOLS, Tool, ToolRegistry
 from sequence_maker.assistant.tools.reads import NoArgs
 from sequence_maker.assistant.turn_events import ApprovalDecision
 from sequence_maker.model import Color
+from sequence_maker.model.segment import Segment, Solid
 
 from .helpers import collect, make_editor, of_type, text_turn, tool_turn
 
@@ -347,7 +348,7 @@ async def test_custom_instructions_feedback_and_templates_reach_the_prompt() -> 
     await collect(assistant.run_turn(make_editor(), [], "chorus", template="suggest_palette"))
     system, user = provider.requests[0].messages[0].content, provider.requests[0].messages[-1].content
     assert "Never use green." in system and "disliked" in system and "too busy" in system
-    assert user.startswith("Suggest a colour palette for chorus")
+    assert user.endswith("\n" + "Suggest a colour palette for chorus that fits its energy, then apply it with section_theme.")
     with pytest.raises(ValueError, match="unknown prompt template"):
         await collect(assistant.run_turn(make_editor(), [], "x", template="nope"))
 
@@ -417,6 +418,27 @@ async def test_requests_within_a_turn_extend_each_other_for_prompt_caching() -> 
     r = provider.requests
     for a, b in zip(r, r[1:3], strict=False):
         assert b.messages[:len(a.messages)] == a.messages  # same prefix, even after the edit
-    assert '"segments":0' in r[2].messages[0].content.replace(" ", "")
-    await collect(assistant.run_turn(editor, history, "y"))  # the next turn sees the edit
-    assert '"ball":1,"segments":1' in provider.requests[3].messages[0].content.replace(" ", "")
+    assert '"ball":1,"segments":0' in r[2].messages[1].content  # the timelines it was asked on
+    assert '"balls":[' not in r[0].messages[0].content  # the system prompt holds the song, not the timelines
+    await collect(assistant.run_turn(editor, history, "y"))
+    nxt = provider.requests[3].messages
+    # everything the previous turn sent reads the same on the next turn (a cache keeps it), and the
+    # timelines are not repeated: the model made the only change and saw it in the tool results
+    assert nxt[:len(r[2].messages)] == r[2].messages
+    assert nxt[-1].content == "y" and nxt[0] == r[0].messages[0]
+
+
+async def test_a_change_made_outside_the_assistant_reaches_the_next_turn() -> None:
+    editor = make_editor()
+    provider = ScriptedProvider([text_turn(), text_turn(), text_turn()])
+    assistant = Assistant(provider)
+    history: list[ChatMessage] = []
+    await collect(assistant.run_turn(editor, history, "x"))
+    await collect(assistant.run_turn(editor, history, "nothing changed"))
+    assert provider.requests[1].messages[-1].content == "nothing changed"
+    editor.paint(1, Segment(0, 1000, Solid(Color(255, 0, 0))))  # a hand edit between turns
+    await collect(assistant.run_turn(editor, history, "z"))
+    last = provider.requests[2].messages[-1].content
+    assert '{"ball":2,"segments":1,' in last and last.endswith("\nz")
+    before = provider.requests[1].messages
+    assert provider.requests[2].messages[:len(before)] == before

@@ -189,6 +189,36 @@ def test_prompt_renders_tool_round_trip_as_alternating_turns():
     assert WRAP_UP_HINT in ok_only[-1]["content"] and FIX_HINT not in ok_only[-1]["content"]
 
 
+def test_results_the_agent_closed_itself_are_rendered_briefly_on_later_turns():
+    call = {"id": "a", "name": "create_segment", "arguments": {"ball": "1", "start": "0:10", "color": "red"}}
+    result = '{"done":"segment on ball(s) 1 at 0:10-0:12","changes":{"ball 1":{"added":1}}}'
+    earlier = [ChatMessage("user", "ball 1 red at 0:10"), ChatMessage("assistant", tool_calls=[call]),
+               ChatMessage("tool", result, tool_call_id="a")]
+    # the model read these results itself (it wrote the closing sentence): full results and the hint
+    read = build_messages([*earlier, ChatMessage("assistant", "Ball 1 is red."), ChatMessage("user", "next")], TOOLS)
+    assert result in read[3]["content"] and WRAP_UP_HINT in read[3]["content"]
+    # the agent closed the round from the results (no model request saw them): the "done" line only
+    composed = ChatMessage("assistant", "Done: segment on ball(s) 1 at 0:10-0:12.", meta={"composed": True})
+    brief = build_messages([*earlier, composed, ChatMessage("user", "next")], TOOLS)
+    assert brief[3]["content"] == "Tool results:\n[create_segment ok] segment on ball(s) 1 at 0:10-0:12"
+    assert brief[4] == {"role": "assistant", "content": 'reply("Done: segment on ball(s) 1 at 0:10-0:12.")'}
+    # a failed call is never shortened
+    failed = ChatMessage("tool", "no such time", tool_call_id="a", is_error=True)
+    kept = build_messages([*earlier[:2], failed, composed, ChatMessage("user", "next")], TOOLS)
+    assert FIX_HINT in kept[3]["content"]
+
+
+def test_offline_provider_counts_its_compact_tool_lines_for_the_context_budget():
+    from sequence_maker.assistant.context import conversation_tokens
+    from sequence_maker.assistant.providers.offline import OfflineProvider
+    from sequence_maker.assistant.tools import default_registry
+
+    specs = default_registry().specs()
+    own = OfflineProvider().tool_prompt_tokens(specs)
+    as_json = conversation_tokens([], specs)
+    assert 0.25 * as_json < own < 0.6 * as_json  # one line per tool, not JSON schemas
+
+
 def test_prefix_shows_fixing_a_call_from_an_error_that_names_it():
     from sequence_maker.assistant.tools import default_registry
 

@@ -12,6 +12,7 @@ plain user/assistant turns, so any GGUF chat template (Qwen, Llama, Gemma …) c
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ..providers.events import ChatMessage, ToolSpec
@@ -123,10 +124,40 @@ def _fix_example(tools: list[ToolSpec]) -> tuple[str, str] | None:
     return "Tool results:\n" + FIX_HINT + "\n" + error, render_calls([meant])
 
 
-def _tool_result_line(msg: ChatMessage, names: dict[str, str]) -> str:
+def _tool_result_line(msg: ChatMessage, names: dict[str, str], *, brief: bool = False) -> str:
     name = msg.name or names.get(msg.tool_call_id or "", "tool")
     status = "ERROR" if msg.is_error else "ok"
-    return f"[{name} {status}] {msg.content.strip()}"
+    return f"[{name} {status}] {_done_text(msg.content) if brief else msg.content.strip()}"
+
+
+def _done_text(content: str) -> str:
+    """A successful result's own one-line summary ("done"), else the whole result."""
+    try:
+        body = json.loads(content)
+    except ValueError:
+        return content.strip()
+    done = body.get("done") if isinstance(body, dict) else None
+    return done.strip() if isinstance(done, str) and done.strip() else content.strip()
+
+
+def _unseen_results(messages: list[ChatMessage]) -> set[int]:
+    """Indices of tool results the model never read: the agent closed those rounds itself with a
+    composed sentence (``meta["composed"]``). They are first rendered on a later turn, so they can
+    be rendered briefly (each result's "done" line, no hint) without breaking the prompt cache."""
+    unseen: set[int] = set()
+    i = 0
+    while i < len(messages):
+        if messages[i].role != "tool":
+            i += 1
+            continue
+        j = i
+        while j < len(messages) and messages[j].role == "tool":
+            j += 1
+        nxt = messages[j] if j < len(messages) else None
+        if nxt is not None and nxt.role == "assistant" and nxt.meta.get("composed"):
+            unseen.update(k for k in range(i, j) if not messages[k].is_error)
+        i = j
+    return unseen
 
 
 def build_messages(
@@ -157,7 +188,8 @@ def build_messages(
         else:
             out.append({"role": role, "content": content})
 
-    for msg in messages:
+    unseen = _unseen_results(messages)
+    for index, msg in enumerate(messages):
         if msg.role == "system":
             continue
         if msg.role == "user":
@@ -170,6 +202,12 @@ def build_messages(
                 push("assistant", render_calls(msg.tool_calls) + said)
             elif msg.content:
                 push("assistant", render_reply(msg.content))
+        elif msg.role == "tool" and index in unseen:
+            line = _tool_result_line(msg, call_names, brief=True)
+            if out[-1]["role"] == "user" and out[-1]["content"].startswith("Tool results:"):
+                out[-1]["content"] += "\n" + line
+            else:
+                push("user", "Tool results:\n" + line)
         elif msg.role == "tool":
             line = _tool_result_line(msg, call_names)
             if out[-1]["role"] == "user" and out[-1]["content"].startswith("Tool results:"):

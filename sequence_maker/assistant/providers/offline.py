@@ -36,6 +36,7 @@ from ..offline.prompt import build_messages
 from ..offline.schema import small_model_tools
 from ..offline.syntax import AnswerInvalid, ReplyStreamer, parse_answer
 from .base import ChatRequest, MetricsSink, RequestMetrics
+from .estimate import estimate_text_tokens
 from .events import (
     ChatMessage,
     Finish,
@@ -195,6 +196,11 @@ class OfflineProvider:
         self._loaded = True
         self.load_seconds = time.monotonic() - started
         notify("ready", 1.0)
+
+    def tool_prompt_tokens(self, tools: list[ToolSpec]) -> int:
+        """What the tools cost in this provider's prompt (one compact line each, not JSON schemas),
+        so the agent folds the chat when the real context fills, not ~2x too early."""
+        return estimate_text_tokens(build_messages([], small_model_tools(list(tools)))[0]["content"])
 
     def _needs_warmup(self, tools: list[ToolSpec]) -> bool:
         slot = self._slot
