@@ -28,7 +28,7 @@ from typing import Any
 from ..history.editor import ProjectEditor
 from ..model.errors import ModelError
 from .approval import ApprovalPolicy
-from .context import conversation_tokens, fold_history, song_context_text, timelines_text
+from .context import ball_overview, context_text, conversation_tokens, fold_history, timelines_text
 from .executor import Outcome, apply_outcome, change_summary, clone_project, preview, run_tool
 from .player import PlayerSink
 from .prompts import Feedback, apply_template, system_prompt, turn_content
@@ -92,6 +92,8 @@ class _Turn:
     open_calls: list[_Call] = field(default_factory=list)
     partial_text: str = ""
     streaming: bool = False
+    last_error: str | None = None  # "name\0error" of the latest failed (not user-rejected) call
+    changes: int = 0  # calls that changed something (writes and player commands that succeeded)
 
 
 class Assistant:
@@ -152,10 +154,14 @@ class Assistant:
             return conversation_tokens(messages) + int(own(list(tools)))
         return conversation_tokens(messages, tools)
 
-    def system_message(self, editor: ProjectEditor) -> ChatMessage:
-        """The system prompt with the project's song facts (built once per turn; the timelines ride
-        on each user turn, see :func:`~.prompts.turn_content`)."""
-        return ChatMessage("system", system_prompt(song_context_text(editor.project), self.custom_instructions,
+    def system_message(self, editor: ProjectEditor, history: Sequence[ChatMessage] = ()) -> ChatMessage:
+        """The system prompt with the project (built once per turn): the song as it is now, the
+        timelines as they were at the chat's first turn (``meta["balls"]`` of its first user message),
+        so edits do not change it and prompt caches keep the conversation."""
+        first = next((m for m in history if m.role == "user"), None)
+        balls = first.meta.get("balls") if first is not None else None
+        context = context_text(editor.project, balls if isinstance(balls, list) else None)
+        return ChatMessage("system", system_prompt(context, self.custom_instructions,
                                                    self.feedback))
 
     def build_request(self, editor: ProjectEditor, history: list[ChatMessage],
@@ -163,7 +169,7 @@ class Assistant:
         """The exact request sent. Within a turn the same ``system`` message is reused, so every request
         of the turn extends the previous one (provider prompt caches hit); the model learns about its
         own edits from the tool results and can re-read the project with the read tools."""
-        system = system or self.system_message(editor)
+        system = system or self.system_message(editor, history)
         return ChatRequest([system, *(_as_sent(m) for m in history)], tools=self.registry.specs(),
                            temperature=self.temperature)
 
@@ -176,9 +182,13 @@ class Assistant:
             raise ValueError("the prompt is empty")
         self._cancel_requested = False
         repair_history(history)
-        system = self.system_message(editor)
+        system = self.system_message(editor, history)
         now = timelines_text(editor.project)
-        asked = ChatMessage("user", text, meta={"timelines": now} if now != _known_timelines(history) else {})
+        if not any(m.role == "user" for m in history):  # the first turn: its timelines are in the system prompt
+            asked = ChatMessage("user", text, meta={"balls": ball_overview(editor.project), "timelines": now,
+                                                    "timelines_in_system": True})
+        else:
+            asked = ChatMessage("user", text, meta={"timelines": now} if now != _known_timelines(history) else {})
         fixed = self._prompt_tokens([asked, system])
         fold_history(history, context_window=self.context_window, fixed_tokens=fixed)
         history.append(asked)
@@ -266,6 +276,11 @@ class Assistant:
                     history.append(ChatMessage("assistant", turn.partial_text, meta={"incomplete": True}))
                 yield TurnEndEvent("error", turn.llm_requests, turn.llm_requests)
                 return
+            if not calls and (note := _nothing_changed_note(turn)):
+                # the final answer must not leave a failed turn looking done (small models say "Done")
+                sep = "\n\n" if turn.partial_text.strip() else ""
+                yield TextDeltaEvent(sep + note)
+                turn.partial_text += sep + note
             if not calls and not turn.partial_text:
                 yield TurnEndEvent(finish or "stop", turn.llm_requests, turn.llm_requests)
                 return
@@ -284,6 +299,10 @@ class Assistant:
                     c.result = ToolResultEvent(c.call_id, c.name, False, None, CANCELLED_RESULT)
                     yield c.result
                 history.append(_result_message(c))
+                if c.error is not None:
+                    turn.last_error = f"{c.name}\0{c.error}"
+                elif c.result.ok and c.tool is not None and c.tool.kind != "read":
+                    turn.changes += 1
             turn.open_calls = []
             if self._cancel_requested:
                 yield TurnEndEvent("cancelled", turn.llm_requests, turn.llm_requests)
@@ -495,6 +514,18 @@ async def _aclose(stream: Any) -> None:
             pass
 
 
+def _nothing_changed_note(turn: _Turn) -> str | None:
+    """What the user must read when every attempt of the turn failed, whatever the model said."""
+    if turn.last_error is None or turn.changes:
+        return None
+    name, _, error = turn.last_error.partition("\0")
+    reason = error.split(" Nothing was changed", 1)[0].split("; nothing was changed", 1)[0]
+    reason = " ".join(reason.removeprefix(f"{name}: ").split()).rstrip(". ")
+    if len(reason) > 240:
+        reason = reason[:239] + "…"
+    return f"(Nothing was changed: {name} failed: {reason}.)"
+
+
 def _known_timelines(history: Sequence[ChatMessage]) -> str | None:
     """The timelines as the model last learned them: after its previous turn, or as last sent."""
     for m in reversed(history):
@@ -520,7 +551,7 @@ def _as_sent(m: ChatMessage) -> ChatMessage:
     Each turn keeps its own snapshot, so earlier turns read the same on every later request (a
     prompt cache keeps them) and the model sees what the timelines were when each thing was said."""
     timelines = m.meta.get("timelines") if m.role == "user" and m.meta else None
-    if not isinstance(timelines, str):
+    if not isinstance(timelines, str) or m.meta.get("timelines_in_system"):
         return m
     return replace(m, content=turn_content(m.content, timelines))
 

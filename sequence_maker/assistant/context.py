@@ -102,30 +102,37 @@ def naive_context(project: Project) -> dict[str, Any]:
                       for i, b in enumerate(project.balls)]}
 
 
-#: The part of :func:`project_context` that changes with every edit (the rest changes with the song).
-TIMELINE_KEYS = ("balls",)
-
-
 def _compact(obj: Any) -> str:
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
 
 
-def context_text(project: Project) -> str:
-    return _compact(project_context(project))
+def context_text(project: Project, balls: list[dict[str, Any]] | None = None) -> str:
+    """:func:`project_context` as compact JSON; ``balls`` replaces the per-ball overview in place
+    (the assistant keeps the overview as it was when the chat started, see ``Assistant.system_message``)."""
+    ctx = project_context(project)
+    if balls is not None:
+        ctx["balls"] = balls
+    return _compact(ctx)
 
 
-def song_context_text(project: Project) -> str:
-    """The project minus its timelines: song facts, sections, lyrics, name.
-
-    It goes in the system prompt, which then stays byte-identical from edit to edit, so prompt
-    caches (llama.cpp's, and the cloud providers') keep the whole conversation that follows it."""
-    return _compact({k: v for k, v in project_context(project).items() if k not in TIMELINE_KEYS})
+def ball_overview(project: Project) -> list[dict[str, Any]]:
+    """The per-ball part of :func:`project_context` (segment count, span, lit seconds, main colours)."""
+    return project_context(project)["balls"]
 
 
 def timelines_text(project: Project) -> str:
-    """The per-ball overview as it is now: attached to the user turn it was taken for."""
-    ctx = project_context(project)
-    return _compact({k: ctx[k] for k in TIMELINE_KEYS if k in ctx})
+    """The per-ball overview as it is now, attached to the user turn it was taken for.
+
+    Empty balls are only listed by number, and an empty project is one short phrase: the snapshot
+    sits right before the request, where a list of every ball pulled a small model towards
+    writing ``balls=[1, 2, 3]`` for "all" and towards modifying segments that do not exist
+    (measured on the eval suite)."""
+    balls = ball_overview(project)
+    used = [b for b in balls if b.get("segments")]
+    if not used:
+        return "every ball is empty"
+    empty = [b["ball"] for b in balls if not b.get("segments")]
+    return _compact({"balls": used, **({"empty_balls": empty} if empty else {})})
 
 
 def message_tokens(m: ChatMessage) -> int:

@@ -63,24 +63,27 @@ def fixed_system_text(custom_instructions: str = "", feedback: Sequence[Feedback
 
 
 def system_prompt(context_json: str, custom_instructions: str = "", feedback: Sequence[Feedback] = ()) -> str:
-    """The full system prompt: fixed rules first (cacheable prefix), then the project's song facts.
+    """The full system prompt: fixed rules first (cacheable prefix), then the project.
 
-    The timelines are not here: they change with every edit, and anything that changes in the
-    system prompt makes a prompt cache re-read the whole conversation after it. Each user turn
-    carries the timelines as they were when it was asked (:func:`turn_content`)."""
+    The project's timelines in it are those of the chat's first turn, so the system prompt stays
+    byte-identical while the user edits (anything that changes here makes a prompt cache re-read
+    the whole conversation after it). Later turns carry the timelines only when someone other
+    than the assistant changed them (:func:`turn_content`)."""
     return (fixed_system_text(custom_instructions, feedback)
-            + "\n\nProject (compact; read details with tools):\n" + context_json)
+            + "\n\nProject at the start of this chat (compact; read details with tools):\n" + context_json)
 
 
 TIMELINES_HEADER = "Timelines at this request:"
 
 
 def turn_content(text: str, timelines: str | None) -> str:
-    """A user turn as the model reads it: the timelines snapshot first (identical text across
-    requests on the same timelines, so it stays in the prompt cache), then the request."""
+    """A user turn as the model reads it: the request, then the timelines it was asked on.
+
+    Request first, as in the few-shot examples: with the snapshot in front, the embedded 1.5B
+    model misread requests ("bar 5" became the whole song) on the eval suite."""
     if not timelines:
         return text
-    return f"{TIMELINES_HEADER} {timelines}\n{text}"
+    return f"{text}\n({TIMELINES_HEADER} {timelines})"
 
 
 #: Named templates; ``{text}`` is the user's extra words (section name, style …).

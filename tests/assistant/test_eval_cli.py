@@ -97,7 +97,7 @@ def test_cli_ask_continues_a_saved_chat(tmp_path: Path) -> None:
     for i, color in enumerate(["red", "blue"]):
         rec = tmp_path / f"rec{i}.jsonl"
         rec.write_text(dump_turns(scripted_turns({"steps": [[{"name": "create_segment", "arguments": {
-            "balls": 1, "color": color, "when": "intro"}}]], "final_text": f"{color} now."})))
+            "balls": 1, "color": color, "when": "0:00-0:05"}}]], "final_text": f"{color} now."})))
         res = runner.invoke(app, ["ask", str(project), f"make it {color}", "--provider", f"scripted:{rec}",
                                   "--chat", str(chat)])
         assert res.exit_code == 0, res.output

@@ -98,5 +98,5 @@ def test_rejected_call_changes_nothing_and_history_continues(client, project):
             # the third request carried the whole earlier conversation
             body = server.requests[-1].json
             contents = [m.get("content") for m in body["messages"] if m["role"] == "user"]
-            assert [c.rsplit("\n", 1)[-1] for c in contents[-2:]] == ["paint", "again"]
+            assert [c.split("\n", 1)[0] for c in contents[-2:]] == ["paint", "again"]
     assert client.get(f"/api/projects/{project}").json()["state"]["balls"][0]["segments"] == []
