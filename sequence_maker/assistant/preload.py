@@ -11,10 +11,11 @@ place that builds it.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from .prompts import fixed_system_text
+from .context import context_text
+from .prompts import Feedback, fixed_system_text, system_prompt
 from .tools import ToolRegistry, default_registry
 
 
@@ -48,3 +49,17 @@ async def preload(provider: Any, on_progress: Callable[[Any], None] | None = Non
     if not callable(load):
         return
     await load(on_progress=on_progress, **warmup_arguments(load, registry, custom_instructions))
+
+
+async def prewarm_project(provider: Any, project: Any, *, registry: ToolRegistry | None = None,
+                          custom_instructions: str = "", feedback: Sequence[Feedback] = ()) -> bool:
+    """Let a provider that can (``prewarm``) evaluate the system prompt a new chat on ``project``
+    will send, before the user asks; False when it cannot or did nothing.
+
+    The text is built exactly as :meth:`~.agent.Assistant.system_message` builds it for a chat's
+    first turn (same rules, instructions, feedback, project context), or it would never be reused."""
+    prewarm = getattr(provider, "prewarm", None)
+    if not callable(prewarm):
+        return False
+    system = system_prompt(context_text(project), custom_instructions, feedback)
+    return bool(await prewarm(list((registry or default_registry()).specs()), system))

@@ -99,6 +99,7 @@ class TurnManager:
         self.turns: dict[str, RunningTurn] = {}  # request_id → turn
         #: One Assistant per chat session and provider (it keeps sticky "always allow" approvals).
         self._agents: dict[tuple[str, int, str], Any] = {}
+        self._background: set[asyncio.Task[bool]] = set()  # prewarm tasks (kept referenced until done)
 
     def _agent(self, session_id: str, provider: Any, mode: str) -> Any:
         from ..assistant.agent import Assistant
@@ -111,15 +112,19 @@ class TurnManager:
             agent = self._agents[key] = Assistant(provider, approval_mode=mode)
         return agent
 
-    def _configure(self, agent: Any, session_id: str) -> set[str]:
-        """Give a (cached) agent what the user saved since: custom instructions, feedback, and the
-        chat's stored "always allow" list. Returns that list as loaded, to see later what changed."""
+    def _saved_guidance(self) -> tuple[str, list[Any]]:
+        """The user's saved custom instructions and feedback, as every agent gets them."""
         from .routes.ui_support import FEEDBACK_KEY
 
         settings = self.store.settings
         instructions = settings.get("custom_instructions")
-        agent.custom_instructions = instructions if isinstance(instructions, str) else ""
-        agent.feedback = feedback_from_store(settings.get(FEEDBACK_KEY, []))
+        return (instructions if isinstance(instructions, str) else "",
+                feedback_from_store(settings.get(FEEDBACK_KEY, [])))
+
+    def _configure(self, agent: Any, session_id: str) -> set[str]:
+        """Give a (cached) agent what the user saved since: custom instructions, feedback, and the
+        chat's stored "always allow" list. Returns that list as loaded, to see later what changed."""
+        agent.custom_instructions, agent.feedback = self._saved_guidance()
         allowed = self.store.chat.allowed_tools(session_id)
         agent.policy.always_allowed |= allowed
         return allowed
@@ -129,6 +134,22 @@ class TurnManager:
         now = set(agent.policy.always_allowed)
         if now != loaded:
             self.store.chat.set_allowed_tools(session_id, now)
+
+    def prewarm(self, handle: ProjectHandle) -> asyncio.Task[bool] | None:
+        """In the background, let the active provider pre-read what a new chat on this project
+        sends (the embedded model: ~10 s of prompt on 2 cores), so the first question is not the
+        slow one. Nothing happens for providers without ``prewarm`` or while a turn runs here."""
+        from ..assistant.preload import prewarm_project
+
+        provider = self.assistant.provider
+        if provider is None or not callable(getattr(provider, "prewarm", None)) or self.for_project(handle):
+            return None
+        instructions, feedback = self._saved_guidance()
+        task = asyncio.get_running_loop().create_task(
+            prewarm_project(provider, handle.editor.project, custom_instructions=instructions, feedback=feedback))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return task
 
     def for_project(self, handle: ProjectHandle) -> RunningTurn | None:
         return next((t for t in self.turns.values() if t.handle is handle), None)

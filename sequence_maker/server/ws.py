@@ -114,6 +114,7 @@ async def websocket_endpoint(ws: WebSocket) -> None:
             for frame in replay:
                 await ws.send_text(json.dumps(frame, ensure_ascii=False))
         sender = asyncio.create_task(conn.sender())
+        services.turns.prewarm(handle)  # a tab opened a project: get the assistant ready for it
         while True:
             receive = asyncio.create_task(ws.receive())
             done, _ = await asyncio.wait({receive, sender}, return_when=asyncio.FIRST_COMPLETED)

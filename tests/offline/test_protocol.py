@@ -201,7 +201,7 @@ def test_results_the_agent_closed_itself_are_rendered_briefly_on_later_turns():
     composed = ChatMessage("assistant", "Done: segment on ball(s) 1 at 0:10-0:12.", meta={"composed": True})
     brief = build_messages([*earlier, composed, ChatMessage("user", "next")], TOOLS)
     assert brief[3]["content"] == "Tool results:\n[create_segment ok] segment on ball(s) 1 at 0:10-0:12"
-    assert brief[4] == {"role": "assistant", "content": 'reply("Done: segment on ball(s) 1 at 0:10-0:12.")'}
+    assert brief[4] == {"role": "assistant", "content": 'reply("Done.")'}  # the result line above says what
     # a failed call is never shortened
     failed = ChatMessage("tool", "no such time", tool_call_id="a", is_error=True)
     kept = build_messages([*earlier[:2], failed, composed, ChatMessage("user", "next")], TOOLS)

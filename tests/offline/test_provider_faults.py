@@ -233,3 +233,24 @@ async def test_warm_up_evaluates_the_tool_prefix_and_the_callers_fixed_system_te
     await _collect(provider, ChatRequest(messages=[ChatMessage("system", "House rules: be brief."),
                                                    ChatMessage("user", "hi")], tools=TOOLS))
     assert engine.bodies[0]["messages"][0]["content"].startswith(system)
+
+
+async def test_prewarm_reads_a_projects_system_prompt_once_and_never_while_a_request_runs():
+    provider, engine = _provider([("slow", GOOD_CALL, 0.05), GOOD_CALL])
+    unloaded = OfflineProvider(model_path="/nonexistent/unused.gguf")
+    assert await unloaded.prewarm(TOOLS, "Project A") is False  # never loads a model by itself
+    await provider.load(warmup_tools=TOOLS)
+    assert await provider.prewarm(TOOLS, "Project A") is True
+    assert engine.warm_bodies[-1]["messages"][0]["content"].endswith("Project A")
+    assert not provider._needs_warmup(TOOLS)  # the tool prefix was read with it: no second warm-up
+    assert await provider.prewarm(TOOLS, "Project A") is False  # already what the cache holds
+    warmed = len(engine.warm_bodies)
+    running = asyncio.create_task(_collect(provider, ChatRequest(
+        messages=[ChatMessage("system", "Project B"), ChatMessage("user", "hi")], tools=TOOLS)))
+    await asyncio.sleep(0.02)
+    assert await provider.prewarm(TOOLS, "Project A") is False  # busy: the user's request goes first
+    await running
+    assert len(engine.warm_bodies) == warmed
+    # the request on B replaced A in the cache, so A is worth warming again; B is not
+    assert await provider.prewarm(TOOLS, "Project B") is False
+    assert await provider.prewarm(TOOLS, "Project A") is True

@@ -114,3 +114,30 @@ def test_embedded_http_listener_refuses_requests_without_the_secret(engine):
     # the owner (this process) can still use it, proving the 401s come from the key check
     ok = httpx.post(base + "/v1/chat/completions", json=body, headers={"Authorization": f"Bearer {engine._api_key}"}, timeout=60)
     assert ok.status_code == 200 and json.loads(ok.text)["choices"]
+
+
+async def test_a_prewarmed_project_and_a_follow_up_edit_read_only_their_new_words(engine):
+    """The studio's path: prewarm when the project opens, then two edits in one chat. Neither
+    request may re-read the project block or the earlier turn (that made follow-ups take ~36 s)."""
+    from sequence_maker.assistant.agent import Assistant
+    from sequence_maker.assistant.eval import build_project
+    from sequence_maker.assistant.preload import prewarm_project
+    from sequence_maker.history.editor import ProjectEditor
+
+    sink = Sink()
+    provider = _provider(engine, timeout_s=DEADLINE_S, metrics_sink=sink)
+    editor = ProjectEditor(build_project(SUITE["start-duration"]["setup"], "prewarmed"))
+    assert await prewarm_project(provider, editor.project) is True
+    assistant, history = Assistant(provider), []
+    firsts = []  # the first model request of each turn
+    for text in ("make ball 1 red for 2 seconds starting at 0:10", "turn ball 3 blue for the last 5 seconds"):
+        before = len(sink.records)
+        async for _ in assistant.run_turn(editor, history, text):
+            pass
+        firsts.append(sink.records[before])
+    first, second = firsts
+    assert first.input_tokens - first.cached_input_tokens < 60, first  # the user's words + the chat template
+    assert second.input_tokens - second.cached_input_tokens < 160, second  # + the first turn's brief results
+    assert second.cached_input_tokens >= first.input_tokens
+    red, blue = (255, 0, 0), (0, 0, 255)
+    assert editor.project.color_at(0, 11_000) == red and editor.project.color_at(2, 57_000) == blue

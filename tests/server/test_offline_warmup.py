@@ -125,3 +125,38 @@ def test_a_load_without_warmup_tools_is_called_as_before() -> None:
     args = warmup_arguments(FakeOffline().load, custom_instructions="Always use pastel colours.")
     assert [t.name for t in args["warmup_tools"]] == default_registry().names()
     assert args["warmup_system"] == fixed_system_text("Always use pastel colours.")
+
+
+class FakePrewarming(FakeOffline):
+    """Also records ``prewarm`` (what the embedded model does when a tab opens a project)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release.set()
+        self.prewarmed: list[tuple[list[str], str]] = []
+
+    async def prewarm(self, tools, system) -> bool:
+        self.prewarmed.append(([t.name for t in tools], system))
+        return True
+
+
+def test_opening_a_project_prewarms_exactly_the_system_prompt_a_new_chat_sends(settings, monkeypatch) -> None:
+    from sequence_maker.assistant.agent import Assistant
+    from tests.server.helpers import ws
+
+    fake = FakePrewarming()
+    _install(monkeypatch, fake)
+    settings.assistant_profile = "offline"
+    with TestClient(create_app(settings), base_url=BASE) as client:
+        wait_for(lambda: _status(client)["state"] == "ready", what="ready")
+        assert client.patch("/api/settings", json={"custom_instructions": "Always use pastel colours."}).status_code == 200
+        assert client.post("/api/projects", json={"name": "Song", "balls": 2, "duration_ms": 30_000}).status_code == 201
+        with ws(client, "project=Song") as sock:
+            sock.receive_json()
+            wait_for(lambda: fake.prewarmed, what="prewarm")
+        tools, system = fake.prewarmed[0]
+        assert tools == default_registry().names()
+        editor = client.app.state.services.projects.get("Song").editor
+        agent = Assistant(fake, custom_instructions="Always use pastel colours.")
+        assert system == agent.system_message(editor).content  # the first turn's system, byte for byte
+        assert '"project":{"name":"Song"}' in system

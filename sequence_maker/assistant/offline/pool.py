@@ -24,6 +24,7 @@ class EngineSlot:
         self.idle = threading.Event()  # set when no worker thread is generating
         self.idle.set()
         self.warmed: set[int] = set()  # hashes of prompt prefixes already evaluated
+        self.last_system: int | None = None  # hash of the system message the KV cache ends in now
         self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
         self._guard = threading.Lock()
 

@@ -31,6 +31,7 @@ Rules:
 - Never invent tools or arguments."""
 
 
+COMPOSED_REPLY = "Done."  # how the agent's own closing sentences read back to the model (see _unseen_results)
 WRAP_UP_HINT = "(If these results finish the request, reply in one short sentence; do not repeat calls that succeeded.)"
 # Small models tend to read a tool's error back to the user; errors name the call that was meant.
 FIX_HINT = "(A call failed: answer with the corrected call; the error often names it. Reply only to ask the user.)"
@@ -201,7 +202,8 @@ def build_messages(
                 said = f"\n{render_reply(msg.content)}" if msg.content.strip() else ""
                 push("assistant", render_calls(msg.tool_calls) + said)
             elif msg.content:
-                push("assistant", render_reply(msg.content))
+                # a sentence the agent composed from results rendered just above says nothing new
+                push("assistant", render_reply(COMPOSED_REPLY if msg.meta.get("composed") else msg.content))
         elif msg.role == "tool" and index in unseen:
             line = _tool_result_line(msg, call_names, brief=True)
             if out[-1]["role"] == "user" and out[-1]["content"].startswith("Tool results:"):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
@@ -56,6 +57,8 @@ __all__ = ["LoadProgress", "OfflineProvider", "is_available", "unload_all"]
 
 DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_MAX_TOKENS = 400
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +200,38 @@ class OfflineProvider:
         self.load_seconds = time.monotonic() - started
         notify("ready", 1.0)
 
+    async def prewarm(self, tools: list[ToolSpec], system: str) -> bool:
+        """Evaluate one project's system prompt into the cache while nobody is asking.
+
+        Why: a request on a project the model has not seen re-reads its ~250-token project block
+        first (~10 s on 2 cores). The studio calls this when a project is opened, so the user's
+        first question there is as fast as the next. Returns False (did nothing) when the model is
+        not loaded, a request is running or waiting, or that exact system prompt is already the
+        one in the cache; an engine failure is logged, never raised (the request would report it).
+        """
+        slot = self._slot
+        if slot is None or not self._loaded or not self.warmup:
+            return False
+        small = small_model_tools(list(tools))
+        key = hash(build_messages([ChatMessage("system", system)], small)[0]["content"])
+        lock = slot.lock()
+        if key == slot.last_system or lock.locked() or not slot.idle.is_set():
+            return False
+        async with lock:
+            if not slot.idle.is_set():
+                return False
+            slot.idle.clear()
+            try:
+                await asyncio.to_thread(self._warm, slot.engine, small, system)
+            except Exception as exc:
+                log.warning("offline model: warming a project prompt failed: %s", exc)
+                return False
+            finally:
+                slot.idle.set()
+            slot.last_system = key
+            slot.warmed.add(hash(build_messages([], small)[0]["content"]))  # the tool prefix came with it
+        return True
+
     def tool_prompt_tokens(self, tools: list[ToolSpec]) -> int:
         """What the tools cost in this provider's prompt (one compact line each, not JSON schemas),
         so the agent folds the chat when the real context fills, not ~2x too early."""
@@ -284,6 +319,7 @@ class OfflineProvider:
         tools = small_model_tools(list(request.tools))
         project_state = request.metadata.get("project_state") if request.metadata else None
         messages = build_messages(request.messages, tools, project_state=project_state)
+        slot.last_system = hash(messages[0]["content"])
         wrap_up = bool(request.messages) and request.messages[-1].role == "tool"
         try:
             grammar = answer_grammar(tools, request.tool_choice, wrap_up=wrap_up)
