@@ -261,7 +261,11 @@ class FakeSSEServer:
                     self.close_connection = True
 
             def _reset(self) -> None:
-                """Abort with a TCP RST (what a crashed proxy or server looks like)."""
+                """Abort with a TCP RST (what a crashed proxy or server looks like).
+
+                A RST makes the client's kernel drop data it has not read yet, so without a pause
+                the events "sent before the cut" could vanish (a flaky test, not the scenario)."""
+                time.sleep(0.1)
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 self.connection.close()
 
