@@ -35,6 +35,7 @@ def test_defaults_lock_the_listener_and_turn_cpu_flash_attention_off(captured):
     assert not p.ui and not p.endpoint_props and not p.endpoint_slots and not p.endpoint_metrics
     assert p.cors_origins == "" and p.hostnames == ["127.0.0.1"]
     assert (p.n_ctx, p.cpuparams.n_threads, p.cpuparams_batch.n_threads) == (2048, 2, 2)
+    assert p.cache_ram_mib == 512  # llama.cpp's own default (8 GiB of saved prompt states) is capped
 
 
 @pytest.mark.parametrize(("setting", "expected"), [

@@ -46,6 +46,10 @@ class EngineConfig:
     # llama.cpp's CPU flash-attention kernel decoded ~25 % slower here with a 2,600-token prompt
     # (6.5-8.7 vs 9.5-10 tokens/s for the 1.5B on 2 cores); None leaves llama.cpp's "auto".
     flash_attention: bool | None = False
+    # llama.cpp keeps KV states of earlier prompts in RAM to restore them (a chat or project the
+    # user switches back to). Its default cap is 8 GiB; one state of our ~3,000-token prompts is
+    # ~85 MB for the 1.5B, so 512 MiB keeps the last ~6 without letting a long studio session grow.
+    cache_ram_mib: int = 512
 
 
 class LlamaEngine:
@@ -93,6 +97,7 @@ class LlamaEngine:
         params.verbosity = 0
         params.warmup = True
         params.cache_prompt = True
+        params.cache_ram_mib = self.config.cache_ram_mib
         params.no_extra_bufts = not self.config.repack_weights
         if self.config.flash_attention is not None:
             fa = xlc.llama_flash_attn_type
