@@ -92,7 +92,7 @@ class _Turn:
     open_calls: list[_Call] = field(default_factory=list)
     partial_text: str = ""
     streaming: bool = False
-    last_error: str | None = None  # "name\0error" of the latest failed (not user-rejected) call
+    last_error: tuple[str, str] | None = None  # (tool name, error) of the latest failed, not user-rejected, call
     changes: int = 0  # calls that changed something (writes and player commands that succeeded)
 
 
@@ -183,10 +183,10 @@ class Assistant:
         self._cancel_requested = False
         repair_history(history)
         system = self.system_message(editor, history)
-        now = timelines_text(editor.project)
+        balls = ball_overview(editor.project)
+        now = timelines_text(balls)
         if not any(m.role == "user" for m in history):  # the first turn: its timelines are in the system prompt
-            asked = ChatMessage("user", text, meta={"balls": ball_overview(editor.project), "timelines": now,
-                                                    "timelines_in_system": True})
+            asked = ChatMessage("user", text, meta={"balls": balls, "timelines": now, "timelines_in_system": True})
         else:
             asked = ChatMessage("user", text, meta={"timelines": now} if now != _known_timelines(history) else {})
         fixed = self._prompt_tokens([asked, system])
@@ -214,7 +214,7 @@ class Assistant:
             group_cm.__exit__(None, None, None)  # keep applied edits as one undo step (see module doc)
             changed = bool(group.step.commands)
             cp_after = editor.checkpoint(f"After: {short}", auto=True).id if changed else None
-            _note_timelines_after(history, timelines_text(editor.project))
+            _note_timelines_after(history, timelines_text(ball_overview(editor.project)))
         yield TurnEndEvent(finish, steps=turn.llm_requests, llm_requests=turn.llm_requests,
                            undo_label=turn.label if changed else None, checkpoint_before=cp_before.id,
                            checkpoint_after=cp_after, cancelled=finish == "cancelled")
@@ -300,7 +300,7 @@ class Assistant:
                     yield c.result
                 history.append(_result_message(c))
                 if c.error is not None:
-                    turn.last_error = f"{c.name}\0{c.error}"
+                    turn.last_error = (c.name, c.error)
                 elif c.result.ok and c.tool is not None and c.tool.kind != "read":
                     turn.changes += 1
             turn.open_calls = []
@@ -518,7 +518,7 @@ def _nothing_changed_note(turn: _Turn) -> str | None:
     """What the user must read when every attempt of the turn failed, whatever the model said."""
     if turn.last_error is None or turn.changes:
         return None
-    name, _, error = turn.last_error.partition("\0")
+    name, error = turn.last_error
     reason = error.split(" Nothing was changed", 1)[0].split("; nothing was changed", 1)[0]
     reason = " ".join(reason.removeprefix(f"{name}: ").split()).rstrip(". ")
     if len(reason) > 240:

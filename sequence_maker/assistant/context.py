@@ -120,14 +120,13 @@ def ball_overview(project: Project) -> list[dict[str, Any]]:
     return project_context(project)["balls"]
 
 
-def timelines_text(project: Project) -> str:
-    """The per-ball overview as it is now, attached to the user turn it was taken for.
+def timelines_text(balls: list[dict[str, Any]]) -> str:
+    """A per-ball overview (:func:`ball_overview`) as a user turn carries it.
 
     Empty balls are only listed by number, and an empty project is one short phrase: the snapshot
     sits right before the request, where a list of every ball pulled a small model towards
     writing ``balls=[1, 2, 3]`` for "all" and towards modifying segments that do not exist
     (measured on the eval suite)."""
-    balls = ball_overview(project)
     used = [b for b in balls if b.get("segments")]
     if not used:
         return "every ball is empty"

@@ -204,20 +204,16 @@ def build_messages(
             elif msg.content:
                 # a sentence the agent composed from results rendered just above says nothing new
                 push("assistant", render_reply(COMPOSED_REPLY if msg.meta.get("composed") else msg.content))
-        elif msg.role == "tool" and index in unseen:
-            line = _tool_result_line(msg, call_names, brief=True)
-            if out[-1]["role"] == "user" and out[-1]["content"].startswith("Tool results:"):
-                out[-1]["content"] += "\n" + line
-            else:
-                push("user", "Tool results:\n" + line)
         elif msg.role == "tool":
-            line = _tool_result_line(msg, call_names)
+            brief = index in unseen  # never read by the model: its "done" line, and no hint
+            line = _tool_result_line(msg, call_names, brief=brief)
             if out[-1]["role"] == "user" and out[-1]["content"].startswith("Tool results:"):
                 if msg.is_error:  # any failed call in the round switches the hint to "fix it"
                     out[-1]["content"] = out[-1]["content"].replace(WRAP_UP_HINT, FIX_HINT, 1)
                 out[-1]["content"] += "\n" + line
             else:
-                push("user", "Tool results:\n" + (FIX_HINT if msg.is_error else WRAP_UP_HINT) + "\n" + line)
+                hint = "" if brief else (FIX_HINT if msg.is_error else WRAP_UP_HINT) + "\n"
+                push("user", "Tool results:\n" + hint + line)
     if out[-1]["role"] != "user":
         # Templates generate after a user turn; an assistant-last history means "continue".
         out.append({"role": "user", "content": "Continue."})

@@ -33,7 +33,7 @@ from ..offline.grammar import answer_grammar
 from ..offline.locate import choose, prepare
 from ..offline.locate import is_available as _is_available
 from ..offline.pool import EngineSlot, unload_all
-from ..offline.prompt import build_messages
+from ..offline.prompt import build_messages, system_prefix
 from ..offline.schema import small_model_tools
 from ..offline.syntax import AnswerInvalid, ReplyStreamer, parse_answer
 from .base import ChatRequest, MetricsSink, RequestMetrics
@@ -182,7 +182,7 @@ class OfflineProvider:
             slot = self._slot or pool.acquire(self._pool_key, load_engine)
             if self.warmup:
                 tools = small_model_tools(list(warmup_tools or []))
-                prefix = build_messages([], tools)[0]["content"]
+                prefix = system_prefix(tools)
                 if hash(prefix) not in slot.warmed:
                     notify("warmup", None)
                     slot.idle.wait()
@@ -229,19 +229,19 @@ class OfflineProvider:
             finally:
                 slot.idle.set()
             slot.last_system = key
-            slot.warmed.add(hash(build_messages([], small)[0]["content"]))  # the tool prefix came with it
+            slot.warmed.add(hash(system_prefix(small)))  # the tool prefix came with it
         return True
 
     def tool_prompt_tokens(self, tools: list[ToolSpec]) -> int:
         """What the tools cost in this provider's prompt (one compact line each, not JSON schemas),
         so the agent folds the chat when the real context fills, not ~2x too early."""
-        return estimate_text_tokens(build_messages([], small_model_tools(list(tools)))[0]["content"])
+        return estimate_text_tokens(system_prefix(small_model_tools(list(tools))))
 
     def _needs_warmup(self, tools: list[ToolSpec]) -> bool:
         slot = self._slot
         if slot is None or not self.warmup:
             return False
-        return hash(build_messages([], small_model_tools(list(tools)))[0]["content"]) not in slot.warmed
+        return hash(system_prefix(small_model_tools(list(tools)))) not in slot.warmed
 
     def _notifier(self, callback: ProgressCallback | None) -> Callable[[str, float | None], None]:
         """Thread-safe, throttled progress: delivered on the event loop thread, ≤ ~100 per stage."""
